@@ -1,0 +1,1 @@
+"""cx_pipeline: customer-experience analytics from CRM, helpdesk and e-commerce extracts, on Dagster."""

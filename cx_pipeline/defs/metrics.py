@@ -1,0 +1,66 @@
+"""Marts: the public metric tables of SPEC §2, daily and monthly."""
+
+
+import datetime as dt
+
+import dagster as dg
+import sqlalchemy as sa
+
+from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
+from cx_pipeline.defs.transform import _INTERMEDIATE
+from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
+from cx_pipeline.warehouse import Warehouse
+
+_UPSTREAM = [f"int_{name}" for name in _INTERMEDIATE] + [
+    "stg_crm__nps_responses", "stg_ecommerce__referrals", "stg_ecommerce__carts", "stg_ecommerce__sessions"]
+_METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
+
+
+def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, grain: Grain) -> dg.MaterializeResult:
+    start, end = partition_dates(context)
+    rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc))
+    return dg.MaterializeResult(metadata={"rows": rows, "periods": f"{start} .. {end}",
+                                          "headline": dg.MetadataValue.md(headline_markdown(warehouse, grain, end))})
+
+
+def headline_markdown(warehouse: Warehouse, grain: Grain, day: dt.date) -> str:
+    """The 'all' row of every metric for the period holding ``day``, as a markdown table."""
+    period = grain.periods(day if grain.name == "daily" else day.replace(day=1), day)[0]
+    with warehouse.begin() as conn:
+        rows = conn.execute(sa.text(
+            f"select metric, value, sample_size from {grain.table} "
+            f"where {grain.date_column} = :period and dimension = 'all' order by metric"),
+            {"period": period.start}).all()
+    lines = [f"**{grain.name} {period.start}**", "", "| metric | value | sample |", "|---|---:|---:|"]
+    lines += [f"| {m} | {'—' if v is None else f'{v:,.2f}'} | {n:,} |" for m, v, n in rows]
+    return "\n".join(lines)
+
+
+@dg.asset(
+    group_name="marts",
+    description="One row per (metric_date, metric, dimension, dimension_value): every metric of SPEC §4 for "
+                f"the day, in the reporting time zone. Table `marts.metrics_daily`. Metrics: {_METRIC_LIST}.",
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=_UPSTREAM,
+    pool="warehouse",
+    kinds={"sql"},
+    metadata={"table": DAILY.table},
+)
+def metrics_daily(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    return _publish(context, warehouse, DAILY)
+
+
+@dg.asset(
+    group_name="marts",
+    description="One row per (month, metric, dimension, dimension_value): every metric of SPEC §4 for the "
+                f"calendar month. Table `marts.metrics_monthly`. Metrics: {_METRIC_LIST}.",
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=_UPSTREAM,
+    pool="warehouse",
+    kinds={"sql"},
+    metadata={"table": MONTHLY.table},
+)
+def metrics_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    return _publish(context, warehouse, MONTHLY)

@@ -1,0 +1,85 @@
+"""Jobs, the nightly and monthly schedules, and the sensor that follows each nightly load with the
+metric partitions its records can change.
+
+Every job runs in one process, one run per partition range: a backfill of a year is one run, not 365.
+Runs that write the warehouse share the concurrency pool ``warehouse`` (limit 1 in dagster.yaml), so
+two runs never write the DuckDB file at once.
+"""
+
+
+import datetime as dt
+
+import dagster as dg
+
+from cx_pipeline.affected import affected_dates, contiguous_ranges, months_of, next_month
+from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions
+from cx_pipeline.settings import Settings
+from cx_pipeline.warehouse import Warehouse
+
+_settings = Settings.from_env()
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+ingest_job = dg.define_asset_job(
+    "ingest", selection=dg.AssetSelection.groups("raw", "staging", "intermediate"),
+    partitions_def=daily_partitions, executor_def=dg.in_process_executor,
+    description="Load extract dates into raw, then rebuild staging and intermediate.",
+)
+daily_job = dg.define_asset_job(
+    "daily", selection=dg.AssetSelection.groups("raw", "staging", "intermediate") | dg.AssetSelection.assets(
+        "metrics_daily"),
+    partitions_def=daily_partitions, executor_def=dg.in_process_executor,
+    description="Everything from the extracts to metrics_daily for a range of days: the backfill job.",
+)
+daily_metrics_job = dg.define_asset_job(
+    "daily_metrics", selection=dg.AssetSelection.assets("metrics_daily"), partitions_def=daily_partitions,
+    executor_def=dg.in_process_executor, description="Recompute metrics_daily for a range of days.",
+)
+monthly_metrics_job = dg.define_asset_job(
+    "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly"), partitions_def=monthly_partitions,
+    executor_def=dg.in_process_executor, description="Recompute metrics_monthly for a range of months.",
+)
+
+nightly_schedule = dg.build_schedule_from_partitioned_job(
+    ingest_job, name="nightly", hour_of_day=_settings.nightly_hour,
+    description="Every night: load the extracts of the day that ended; the sensor `nightly_metrics` then "
+                "rebuilds the metric partitions they change.",
+)
+monthly_schedule = dg.build_schedule_from_partitioned_job(
+    monthly_metrics_job, name="monthly", hour_of_day=_settings.nightly_hour + 1, day_of_month=1,
+    description="On the first of each month: rebuild the month that just closed.",
+)
+
+
+def range_tags(start: str, end: str) -> dict[str, str]:
+    return {RANGE_START_TAG: start, RANGE_END_TAG: end}
+
+
+def metric_run_requests(warehouse: Warehouse, settings: Settings, extract_date: dt.date) -> list[dg.RunRequest]:
+    """One run per contiguous range of affected days, and one per range of affected months."""
+    days = affected_dates(warehouse, extract_date, settings.first_day)
+    requests = [
+        dg.RunRequest(run_key=f"daily:{extract_date}:{a}:{b}", job_name=daily_metrics_job.name,
+                      tags=range_tags(a.isoformat(), b.isoformat()))
+        for a, b in contiguous_ranges(days)
+    ]
+    for a, b in contiguous_ranges(months_of(days), following=next_month):
+        requests.append(dg.RunRequest(run_key=f"monthly:{extract_date}:{a}:{b}", job_name=monthly_metrics_job.name,
+                                      tags=range_tags(a.isoformat(), b.isoformat())))
+    return requests
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_jobs=[daily_metrics_job, monthly_metrics_job],
+    name="nightly_metrics",
+    description="After each successful load: rebuild exactly the daily and monthly metric partitions that "
+                "the loaded records can change (their own dates, not a fixed look-back).",
+)
+def nightly_metrics(context: dg.RunStatusSensorContext, warehouse: Warehouse, settings: Settings):
+    partition = context.dagster_run.tags.get("dagster/partition")
+    if partition is None:
+        return dg.SkipReason("the load covered a range, not one night: backfills compute their own metrics")
+    return metric_run_requests(warehouse, settings, dt.date.fromisoformat(partition))

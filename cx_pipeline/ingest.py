@@ -1,0 +1,163 @@
+"""Load one entity's extracts for a range of extract dates: read, validate, and replace exactly those
+dates in raw.<entity>, quarantine.rejected_rows and raw.extract_files, in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from cx_pipeline.entities import Entity
+from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract, ExtractError, files_by_date, read_extract
+from cx_pipeline.settings import Settings
+from cx_pipeline.validation.validate import EXTRA, ExpectationOutcome, validate_extracts
+from cx_pipeline.warehouse import Warehouse
+
+_ARROW_TYPES = {"text": pa.string(), "enum": pa.string(), "currency": pa.string(),
+                "timestamp": pa.timestamp("us", tz="UTC"), "number": pa.float64(), "integer": pa.float64(),
+                "boolean": pa.bool_(), "date": pa.date32()}
+
+
+@dataclasses.dataclass(frozen=True)
+class FileCount:
+    source_file: str
+    extract_date: dt.date
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_quarantined
+
+
+@dataclasses.dataclass
+class IngestReport:
+    entity: Entity
+    start: dt.date
+    end: dt.date
+    failures: list[ExtractError]
+    """Files that could not be read; their extract date was left as it was."""
+    expectations: list[ExpectationOutcome]
+    files: list[FileCount]
+    """Per file, rows read and the rows the warehouse now holds for it, loaded and quarantined."""
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def unreconciled(self) -> list[FileCount]:
+        return [f for f in self.files if not f.reconciled]
+
+
+def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Warehouse, settings: Settings,
+                  now: dt.datetime) -> IngestReport:
+    extracts: list[Extract] = []
+    failures: list[ExtractError] = []
+    failed_dates: list[dt.date] = []
+    for extract_date, paths in sorted(files_by_date(settings.raw_path, entity, start, end).items()):
+        try:
+            extracts += [read_extract(path, extract_date, entity) for path in paths]
+        except ExtractError as error:
+            # One unreadable file fails its whole extract date: the date keeps what it had before.
+            failures.append(error)
+            failed_dates.append(extract_date)
+            extracts = [e for e in extracts if e.extract_date != extract_date]
+
+    warehouse.create_tables()
+    validated = validate_extracts(
+        entity, extracts, source_timezone=settings.source_timezone,
+        known_currencies=known_currencies(warehouse, settings), now=now,
+        future_tolerance_hours=settings.future_tolerance_hours,
+    )
+    rows = _arrow_rows(entity, validated.loaded, now)
+    rejected = validated.rejected.assign(stage="raw", quarantined_at=pd.Timestamp(now))
+    read_counts = pd.DataFrame(
+        [(str(e.path), e.extract_date, e.rows_read) for e in extracts],
+        columns=["source_file", "extract_date", "rows_read"])
+
+    with warehouse.begin() as conn:
+        _delete_dates(conn, f"raw.{entity.table}", EXTRACT_DATE, start, end, failed_dates)
+        _delete_dates(conn, "quarantine.rejected_rows", "extract_date", start, end, failed_dates,
+                      "entity = :entity and stage = 'raw'", entity=entity.table)
+        _delete_dates(conn, "raw.extract_files", "extract_date", start, end, failed_dates,
+                      "entity = :entity", entity=entity.table)
+        warehouse.insert_arrow(conn, f"raw.{entity.table}", rows)
+        warehouse.insert_arrow(conn, "quarantine.rejected_rows", pa.Table.from_pandas(rejected, preserve_index=False))
+        files = _file_counts(read_counts, validated.loaded, validated.rejected)
+        warehouse.insert_arrow(conn, "raw.extract_files", pa.Table.from_pandas(
+            files.assign(entity=entity.table, loaded_at=pd.Timestamp(now)), preserve_index=False))
+    return IngestReport(entity, start, end, failures, validated.expectations,
+                        reconcile(warehouse, entity, start, end, read_counts))
+
+
+def _delete_dates(conn: sa.Connection, table: str, date_column: str, start: dt.date, end: dt.date,
+                  kept: list[dt.date], condition: str = "true", **params: object) -> None:
+    """Delete the rows of the extract dates in [start, end], except the dates in ``kept``."""
+    statement = sa.text(
+        f"delete from {table} where {date_column} between :start and :end "
+        f"and {date_column} not in :kept and {condition}"
+    ).bindparams(sa.bindparam("kept", expanding=True))
+    conn.execute(statement, {"start": start, "end": end, "kept": kept or [dt.date(1, 1, 1)], **params})
+
+
+def _file_counts(read_counts: pd.DataFrame, loaded: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
+    loaded_n = loaded.groupby(SOURCE_FILE).size().rename("rows_loaded")
+    rejected_n = rejected.groupby("source_file").size().rename("rows_quarantined")
+    files = read_counts.set_index("source_file").join(loaded_n).join(rejected_n).fillna(0)
+    return files.astype({"rows_loaded": "int64", "rows_quarantined": "int64"}).reset_index()
+
+
+def reconcile(warehouse: Warehouse, entity: Entity, start: dt.date, end: dt.date,
+              read_counts: pd.DataFrame) -> list[FileCount]:
+    """Rows read per file against the rows the warehouse now holds for it (SPEC §3)."""
+    with warehouse.begin() as conn:
+        loaded = dict(conn.execute(sa.text(
+            f"select _source_file, count(*) from raw.{entity.table} "
+            "where _extract_date between :start and :end group by 1"), {"start": start, "end": end}).all())
+        quarantined = dict(conn.execute(sa.text(
+            "select source_file, count(*) from quarantine.rejected_rows "
+            "where entity = :entity and stage = 'raw' and extract_date between :start and :end group by 1"),
+            {"entity": entity.table, "start": start, "end": end}).all())
+    return [FileCount(row.source_file, row.extract_date, int(row.rows_read), int(loaded.get(row.source_file, 0)),
+                      int(quarantined.get(row.source_file, 0))) for row in read_counts.itertuples()]
+
+
+def known_currencies(warehouse: Warehouse, settings: Settings) -> set[str]:
+    """Currencies with at least one exchange rate, and the base currency."""
+    with warehouse.begin() as conn:
+        rows = conn.execute(sa.text("select distinct currency from raw.reference__fx_rates")).scalars().all()
+    return {settings.base_currency, *rows}
+
+
+def _arrow_rows(entity: Entity, loaded: pd.DataFrame, now: dt.datetime) -> pa.Table:
+    arrays, fields = [], []
+    for column in entity.columns:
+        values = loaded[column.name]
+        if column.type == "timestamp":
+            values = values.dt.tz_localize("UTC")
+        elif column.type == "date":
+            values = values.dt.date
+        arrays.append(pa.array(values, type=_ARROW_TYPES[column.type], from_pandas=True))
+        fields.append(column.name)
+    arrays += [
+        pa.array(loaded[EXTRACT_DATE].dt.date, type=pa.date32()),
+        pa.array(loaded[SOURCE_FILE], type=pa.string()),
+        pa.array(loaded[ROW_NUMBER], type=pa.int64()),
+        pa.array(loaded[EXTRA], type=pa.string(), from_pandas=True),
+        pa.array([now] * len(loaded), type=pa.timestamp("us", tz="UTC")),
+    ]
+    fields += [EXTRACT_DATE, SOURCE_FILE, ROW_NUMBER, EXTRA, "_loaded_at"]
+    return pa.Table.from_arrays(arrays, names=fields)

@@ -1,0 +1,84 @@
+"""Every setting of cx_pipeline in one place: its environment variable, default and meaning.
+
+The warehouse URL is not here: it may carry a password, so it reaches the ``Warehouse`` resource only
+through ``dg.EnvVar("CX_WAREHOUSE_URL")`` and is never written to run configuration or logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dagster as dg
+
+WAREHOUSE_URL_ENV = "CX_WAREHOUSE_URL"
+DEFAULT_WAREHOUSE_URL = "duckdb:///data/warehouse.duckdb"
+
+_ENV = {
+    "raw_dir": ("CX_RAW_DIR", "data/raw"),
+    "start_date": ("CX_START_DATE", "2020-01-01"),
+    "source_timezone": ("CX_SOURCE_TIMEZONE", "UTC"),
+    "reporting_timezone": ("CX_REPORTING_TIMEZONE", "UTC"),
+    "base_currency": ("CX_BASE_CURRENCY", "USD"),
+    "inactivity_days": ("CX_INACTIVITY_DAYS", "90"),
+    "ces_low_is_easy": ("CX_CES_LOW_IS_EASY", "true"),
+    "future_tolerance_hours": ("CX_FUTURE_TOLERANCE_HOURS", "24"),
+    "nightly_hour": ("CX_NIGHTLY_HOUR", "2"),
+}
+
+
+class Settings(dg.ConfigurableResource):
+    """The pipeline's settings, each overridable by the environment variable named in ``_ENV``."""
+
+    raw_dir: str = "data/raw"
+    """Root of the extracts, laid out as <raw_dir>/<source>/<entity>/<YYYY-MM-DD>.<ext> (CX_RAW_DIR)."""
+    start_date: str = "2020-01-01"
+    """First daily partition (CX_START_DATE)."""
+    source_timezone: str = "UTC"
+    """Time zone of timestamps written without an offset (CX_SOURCE_TIMEZONE)."""
+    reporting_timezone: str = "UTC"
+    """Time zone in which the dates of metrics are taken (CX_REPORTING_TIMEZONE)."""
+    base_currency: str = "USD"
+    """Currency every amount is converted to (CX_BASE_CURRENCY)."""
+    inactivity_days: int = 90
+    """A completed order keeps its customer active for this many days (CX_INACTIVITY_DAYS)."""
+    ces_low_is_easy: bool = True
+    """CES direction: true when a low score means little effort (CX_CES_LOW_IS_EASY)."""
+    future_tolerance_hours: int = 24
+    """Timestamps later than now plus this many hours are quarantined (CX_FUTURE_TOLERANCE_HOURS)."""
+    nightly_hour: int = 2
+    """Hour of the nightly schedule, in the reporting time zone (CX_NIGHTLY_HOUR)."""
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        values: dict[str, object] = {}
+        for field, (env, default) in _ENV.items():
+            text = os.environ.get(env, "").strip() or default
+            if field in ("inactivity_days", "future_tolerance_hours", "nightly_hour"):
+                values[field] = int(text)
+            elif field == "ces_low_is_easy":
+                values[field] = text.lower() in {"1", "true", "yes", "on"}
+            elif field == "base_currency":
+                values[field] = text.upper()
+            else:
+                values[field] = text
+        return cls(**values)
+
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.start_date)
+
+    def sql_params(self) -> dict[str, object]:
+        """Parameters bound into the SQL of staging, intermediate and marts."""
+        return {"base_currency": self.base_currency, "inactivity_days": self.inactivity_days,
+                "ces_low_is_easy": self.ces_low_is_easy}
+
+
+def warehouse_url_from_env() -> str | dg.EnvVar:
+    """The warehouse URL as an EnvVar when set, so that it is never stored in run configuration."""
+    return dg.EnvVar(WAREHOUSE_URL_ENV) if os.environ.get(WAREHOUSE_URL_ENV, "").strip() else DEFAULT_WAREHOUSE_URL

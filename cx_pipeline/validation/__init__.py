@@ -1,0 +1,1 @@
+"""Validation of raw extracts with Great Expectations (SPEC §3)."""

@@ -1,0 +1,136 @@
+"""Great Expectations suites, one per entity, built from the entity catalogue.
+
+Each expectation is paired with the quarantine rule it enforces. Expectations with ``quarantine=False``
+only warn (unknown enumeration values are kept as given, SPEC §1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import os
+from typing import TYPE_CHECKING, Any
+
+from cx_pipeline.entities import Entity
+from cx_pipeline.extracts import SOURCE_FILE
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+
+PARSES = "__parses"
+"""Suffix of the boolean column that says whether a present value parsed as its declared type."""
+TEXT = "__text"
+"""Suffix of the text column kept for required columns, to tell a missing value from an unparseable one."""
+
+_SCORE_RANGES = {"nps_responses": (0, 10)}
+_NON_NEGATIVE = {"orders": ["amount"], "subscriptions": ["monthly_amount"]}
+_POSITIVE = {"fx_rates": ["rate_to_base"]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """One expectation of a suite and the rule it stands for in ``quarantine.rejected_rows``."""
+
+    name: str
+    column: str
+    expectation: Any
+    quarantine: bool = True
+
+
+def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, future_tolerance_hours: int) -> list[Rule]:
+    import great_expectations.expectations as gxe
+
+    rules: list[Rule] = []
+    for name in entity.required:
+        rules.append(Rule("missing_required_value", name, gxe.ExpectColumnValuesToNotBeNull(column=name + TEXT)))
+    for column in entity.columns:
+        if column.type in ("timestamp", "number", "integer", "boolean", "date"):
+            rules.append(Rule(f"unparseable_{column.type}", column.name,
+                              gxe.ExpectColumnValuesToBeInSet(column=column.name + PARSES, value_set=[True])))
+    if entity.name in _SCORE_RANGES:
+        low, high = _SCORE_RANGES[entity.name]
+        rules.append(Rule("score_out_of_scale", "score",
+                          gxe.ExpectColumnValuesToBeBetween(column="score", min_value=low, max_value=high)))
+    if entity.name == "surveys":
+        rules += [
+            Rule("invalid_scale", "scale_max", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="scale_max", column_B="scale_min", or_equal=False, ignore_row_if="either_value_is_missing")),
+            Rule("score_out_of_scale", "score", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="score", column_B="scale_min", or_equal=True, ignore_row_if="either_value_is_missing")),
+            Rule("score_out_of_scale", "score", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="scale_max", column_B="score", or_equal=True, ignore_row_if="either_value_is_missing")),
+        ]
+    for name in _NON_NEGATIVE.get(entity.name, []):
+        rules.append(Rule("negative_amount", name, gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0)))
+    for name in _POSITIVE.get(entity.name, []):
+        rules.append(Rule("non_positive_rate", name,
+                          gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0, strict_min=True)))
+    for later, earlier in entity.ordered_pairs:
+        rules.append(Rule(f"{later}_before_{earlier}", later, gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing")))
+    rules.append(Rule("duplicate_key_in_file", entity.key[0],
+                      gxe.ExpectCompoundColumnsToBeUnique(column_list=[SOURCE_FILE, *entity.key])))
+    latest = now + dt.timedelta(hours=future_tolerance_hours)
+    for name in entity.columns_of_type("timestamp"):
+        rules.append(Rule("timestamp_in_future", name,
+                          gxe.ExpectColumnValuesToBeBetween(column=name, max_value=latest)))
+    if entity.name != "fx_rates":
+        for name in entity.columns_of_type("currency"):
+            rules.append(Rule("unknown_currency", name, gxe.ExpectColumnValuesToBeInSet(
+                column=name, value_set=sorted(known_currencies))))
+    for name, values in entity.enums.items():
+        rules.append(Rule("unknown_enum_value", name,
+                          gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(values)), quarantine=False))
+    return rules
+
+
+_context: "gx.data_context.AbstractDataContext | None" = None
+_suite_numbers = itertools.count()
+
+
+def _gx_context():
+    """One ephemeral GX context per process; GX is imported here, not at module import (it costs ~4 s)."""
+    global _context
+    if _context is None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _context = gx.get_context(mode="ephemeral")
+        _context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _context.data_sources.add_pandas("extracts")
+    return _context
+
+
+def run_suite(entity: Entity, frame, rules: list[Rule]) -> list[tuple[Rule, bool, int, list]]:
+    """Validate ``frame`` against the rules' expectations in one GX batch.
+
+    Returns, per rule, (rule, success, unexpected count, unexpected index values)."""
+    import great_expectations as gx
+
+    context = _gx_context()
+    source = context.data_sources.get("extracts")
+    try:
+        asset = source.get_asset(entity.table)
+    except LookupError:
+        asset = source.add_dataframe_asset(entity.table)
+        asset.add_batch_definition_whole_dataframe("all")
+    batch = asset.get_batch_definition("all").get_batch(batch_parameters={"dataframe": frame})
+    suite = gx.ExpectationSuite(f"{entity.table}_{next(_suite_numbers)}")
+    for number, rule in enumerate(rules):
+        rule.expectation.meta = {"rule_number": number}
+        suite.add_expectation(rule.expectation)
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    # GX reports results in an order of its own: match them to the rules by the number in their meta.
+    results = {r.expectation_config.meta["rule_number"]: r for r in result.results}
+    outcomes = []
+    for number, rule in enumerate(rules):
+        expectation_result = results[number]
+        if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
+            message = expectation_result.exception_info.get("exception_message")
+            raise RuntimeError(f"expectation {rule.name} on {entity.table}.{rule.column} could not run: {message}")
+        details = expectation_result.result or {}
+        outcomes.append((rule, bool(expectation_result.success), int(details.get("unexpected_count") or 0),
+                         list(details.get("unexpected_index_list") or [])))
+    return outcomes

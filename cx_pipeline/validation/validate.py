@@ -1,0 +1,171 @@
+"""Validate the extracts of one entity: parse every column, run its Great Expectations suite once over
+all files of the run, and split the rows into loaded and quarantined (SPEC §3)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pandas as pd
+
+from cx_pipeline.entities import Entity
+from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract
+from cx_pipeline.validation.parsing import clean_text, parse_column
+from cx_pipeline.validation.suites import PARSES, TEXT, build_rules, run_suite
+
+EXTRA = "_extra"
+QUARANTINE_COLUMNS = ["entity", "extract_date", "source_file", "row_number", "raw_row", "rule", "column_name", "detail"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpectationOutcome:
+    rule: str
+    column: str
+    success: bool
+    unexpected_count: int
+    quarantines: bool
+
+
+@dataclasses.dataclass
+class ValidatedExtracts:
+    entity: Entity
+    loaded: pd.DataFrame
+    """Typed rows that passed, with _extract_date, _source_file, _row_number and _extra."""
+    rejected: pd.DataFrame
+    """Rows for quarantine.rejected_rows."""
+    expectations: list[ExpectationOutcome]
+    rows_read: dict[str, int]
+    """Rows read per source file."""
+
+
+def validate_extracts(
+    entity: Entity,
+    extracts: list[Extract],
+    *,
+    source_timezone: str,
+    known_currencies: set[str],
+    now: dt.datetime,
+    future_tolerance_hours: int,
+) -> ValidatedExtracts:
+    rows_read = {str(e.path): e.rows_read for e in extracts}
+    unreadable = _unreadable_rows(entity, extracts)
+    text = _combine(entity, extracts)
+    check = pd.DataFrame(index=text.index)
+    check[SOURCE_FILE] = text[SOURCE_FILE]
+    typed: dict[str, pd.Series] = {}
+    for column in entity.columns:
+        values = clean_text(text[column.name])
+        typed[column.name], unparsed = parse_column(values, column.type, source_timezone)
+        check[column.name] = typed[column.name]
+        if column.required:
+            check[column.name + TEXT] = values
+        if column.type in ("timestamp", "number", "integer", "boolean", "date"):
+            check[column.name + PARSES] = ~unparsed
+    if entity.name == "surveys":
+        check["scale_min"] = check["scale_min"].fillna(1.0)
+        typed["scale_min"] = check["scale_min"]
+
+    rules = build_rules(entity, known_currencies, now, future_tolerance_hours)
+    outcomes = run_suite(entity, check, rules) if len(check) else [(r, True, 0, []) for r in rules]
+
+    broken = pd.Series(None, index=text.index, dtype="object")
+    broken_column = pd.Series(None, index=text.index, dtype="object")
+    for rule, _success, _count, indices in outcomes:
+        if not rule.quarantine or not indices:
+            continue
+        first_time = broken.loc[indices].isna()
+        fresh = first_time[first_time].index
+        broken.loc[fresh] = rule.name
+        broken_column.loc[fresh] = rule.column
+    rejected_mask = broken.notna()
+
+    loaded = pd.DataFrame({name: series[~rejected_mask] for name, series in typed.items()})
+    for meta in (EXTRACT_DATE, SOURCE_FILE, ROW_NUMBER, EXTRA):
+        loaded[meta] = text.loc[~rejected_mask, meta]
+    rejected = pd.concat([unreadable, _quarantine_rows(entity, text[rejected_mask], broken[rejected_mask],
+                                                       broken_column[rejected_mask])], ignore_index=True)
+    expectations = [ExpectationOutcome(r.name, r.column, ok, count, r.quarantine) for r, ok, count, _ in outcomes]
+    return ValidatedExtracts(entity, loaded.reset_index(drop=True), rejected, expectations, rows_read)
+
+
+def _combine(entity: Entity, extracts: list[Extract]) -> pd.DataFrame:
+    """All files' rows in one frame with their origin; unknown columns packed as JSON in _extra."""
+    known = [c.name for c in entity.columns]
+    parts = []
+    for extract in extracts:
+        frame = extract.frame
+        part = frame[known].copy()
+        part[ROW_NUMBER] = (frame.index.to_numpy() + 1).astype("int64")
+        part[SOURCE_FILE] = str(extract.path)
+        part[EXTRACT_DATE] = pd.Timestamp(extract.extract_date)
+        part[EXTRA] = (frame[extract.extra_columns].apply(lambda r: json.dumps(r.dropna().to_dict()), axis=1)
+                       if extract.extra_columns and len(frame) else None)
+        parts.append(part)
+    if not parts:
+        empty = {c: pd.Series(dtype="object") for c in known + [SOURCE_FILE, EXTRA]}
+        return pd.DataFrame({**empty, ROW_NUMBER: pd.Series(dtype="int64"),
+                             EXTRACT_DATE: pd.Series(dtype="datetime64[us]")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _quarantine_rows(entity: Entity, text: pd.DataFrame, rules: pd.Series, columns: pd.Series) -> pd.DataFrame:
+    known = [c.name for c in entity.columns]
+    raw_rows = [json.dumps({k: v for k, v in row.items() if v is not None and v == v}, default=str)
+                for row in text[known].to_dict("records")]
+    values = [row.get(col) for row, col in zip(text[known].to_dict("records"), columns)]
+    return pd.DataFrame({
+        "entity": entity.table,
+        "extract_date": text[EXTRACT_DATE].dt.date.to_numpy(),
+        "source_file": text[SOURCE_FILE].to_numpy(),
+        "row_number": text[ROW_NUMBER].to_numpy(dtype="int64"),
+        "raw_row": raw_rows,
+        "rule": rules.to_numpy(),
+        "column_name": columns.to_numpy(),
+        "detail": [_detail(rule, column, value) for rule, column, value in zip(rules, columns, values)],
+    }, columns=QUARANTINE_COLUMNS)
+
+
+_DETAILS = {
+    "missing_required_value": "required column {column} is empty",
+    "duplicate_key_in_file": "key {column} {value} appears more than once in the file",
+    "score_out_of_scale": "score {value} is outside its scale",
+    "invalid_scale": "scale_max {value} is not above scale_min",
+    "negative_amount": "{column} {value} is negative",
+    "non_positive_rate": "{column} {value} is not positive",
+    "timestamp_in_future": "{column} {value} is in the future",
+    "unknown_currency": "currency {value} has no exchange rate",
+}
+
+
+def _detail(rule: str, column: str, value: object) -> str:
+    """One sentence naming the column and the value that broke the rule."""
+    shown = "empty" if value is None or value != value else repr(str(value).strip())
+    if rule.startswith("unparseable_"):
+        return f"{column} {shown} is not a valid {rule.removeprefix('unparseable_')}"
+    if "_before_" in rule:
+        later, earlier = rule.split("_before_")
+        return f"{later} {shown} is before {earlier}"
+    return _DETAILS.get(rule, "{column} {value} breaks " + rule).format(column=column, value=shown)
+
+
+def _unreadable_rows(entity: Entity, extracts: list[Extract]) -> pd.DataFrame:
+    rows = [
+        (entity.table, e.extract_date, str(e.path), u.row_number, u.raw, u.rule.split(":")[0], None, u.rule)
+        for e in extracts for u in e.unreadable
+    ]
+    return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS).astype({"row_number": "int64"}) if rows else \
+        pd.DataFrame({c: pd.Series(dtype="int64" if c == "row_number" else "object") for c in QUARANTINE_COLUMNS})
+
+
+def rejected_by_file(validated: ValidatedExtracts) -> dict[str, int]:
+    counts = validated.rejected.groupby("source_file").size()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def loaded_by_file(validated: ValidatedExtracts) -> dict[str, int]:
+    counts = validated.loaded.groupby(SOURCE_FILE).size()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+

@@ -1,0 +1,148 @@
+"""The warehouse: any SQLAlchemy URL (embedded DuckDB file by default, PostgreSQL in production).
+
+Everything that differs between the two engines lives here: bulk loading (DuckDB reads Arrow in
+place, PostgreSQL takes COPY) and the connection pool. SQL files under ``sql/`` are plain SQL that
+both engines run, executed with bound parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import sqlalchemy as sa
+from pydantic import PrivateAttr
+
+from cx_pipeline.entities import ENTITIES, Entity
+from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+_SQL_TYPES = {"text": "text", "enum": "text", "currency": "text", "timestamp": "timestamp with time zone",
+              "number": "double precision", "integer": "double precision", "boolean": "boolean", "date": "date"}
+_BIND = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def raw_table_ddl(entity: Entity) -> str:
+    columns = [f"{c.name} {_SQL_TYPES[c.type]}" for c in entity.columns]
+    columns += [f"{EXTRACT_DATE} date not null", f"{SOURCE_FILE} text not null",
+                f"{ROW_NUMBER} bigint not null", "_extra text", "_loaded_at timestamp with time zone not null"]
+    return f"create table if not exists raw.{entity.table} (\n  " + ",\n  ".join(columns) + "\n)"
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a SQL file: split on semicolons that end a line, comments dropped."""
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in re.split(r";\s*$", "\n".join(lines), flags=re.M) if s.strip()]
+
+
+def read_sql(relative: str) -> str:
+    return (SQL_DIR / relative).read_text()
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() | {"UTC"})
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The SQL warehouse the pipeline writes to, from a SQLAlchemy URL (env ``CX_WAREHOUSE_URL``)."""
+
+    url: str
+    reporting_timezone: str = "UTC"
+    """Session time zone: timestamps are stored with their zone, and cast(ts as date) gives the day in
+    this zone, the same way on DuckDB and PostgreSQL."""
+
+    _engine: sa.Engine | None = PrivateAttr(default=None)
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            url = sa.make_url(self.url)
+            if url.get_backend_name() == "duckdb":
+                if url.database and url.database != ":memory:":
+                    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+                # A DuckDB file admits one writing process: hold it only while a transaction runs.
+                self._engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+            else:
+                self._engine = sa.create_engine(url, pool_pre_ping=True)
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return sa.make_url(self.url).get_backend_name()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.engine.begin() as conn:
+            if self.dialect == "duckdb":
+                # SET takes no bound parameter; the zone name was checked against the tz database.
+                conn.execute(sa.text(f"set TimeZone = '{self._checked_timezone()}'"))
+            else:
+                conn.execute(sa.text("select set_config('TimeZone', :tz, true)"), {"tz": self._checked_timezone()})
+            yield conn
+
+    def _checked_timezone(self) -> str:
+        if self.reporting_timezone not in _known_timezones():
+            raise ValueError(f"unknown reporting time zone {self.reporting_timezone!r}")
+        return self.reporting_timezone
+
+    def create_tables(self) -> None:
+        """Schemas and the tables every asset writes into (idempotent)."""
+        with self.begin() as conn:
+            for schema in ("raw", "stg", "intermediate", "marts", "quarantine"):
+                conn.execute(sa.text(f"create schema if not exists {schema}"))
+            for entity in ENTITIES:
+                conn.execute(sa.text(raw_table_ddl(entity)))
+            self.execute_file(conn, "warehouse_tables.sql")
+
+    def execute_file(self, conn: sa.Connection, relative: str, params: Mapping[str, object] | None = None) -> None:
+        """Run each statement of a SQL file under ``sql/`` with the bound parameters it names."""
+        for statement in split_statements(read_sql(relative)):
+            self.execute(conn, statement, params)
+
+    @staticmethod
+    def execute(conn: sa.Connection, statement: str, params: Mapping[str, object] | None = None) -> sa.CursorResult:
+        names = set(_BIND.findall(statement))
+        return conn.execute(sa.text(statement), {k: v for k, v in (params or {}).items() if k in names})
+
+    def rebuild_table(self, conn: sa.Connection, table: str, select: str, params: Mapping[str, object]) -> int:
+        """Replace ``table`` with the result of ``select``; returns its row count."""
+        conn.execute(sa.text(f"drop table if exists {table}"))
+        self.execute(conn, f"create table {table} as\n{select}", params)
+        return int(conn.execute(sa.text(f"select count(*) from {table}")).scalar_one())
+
+    def insert_arrow(self, conn: sa.Connection, table: str, data: pa.Table) -> None:
+        """Append an Arrow table whose columns are named like the target's, set-based, never row by row."""
+        if data.num_rows == 0:
+            return
+        columns = ", ".join(data.column_names)
+        if self.dialect == "duckdb":
+            duck = conn.connection.driver_connection
+            view = f"_arrow_{id(data)}"
+            duck.register(view, data)
+            try:
+                duck.execute(f"insert into {table} ({columns}) select {columns} from {view}")
+            finally:
+                duck.unregister(view)
+        else:
+            buffer = io.BytesIO()
+            pacsv.write_csv(data, buffer, write_options=pacsv.WriteOptions(include_header=False,
+                                                                             quoting_style="needed"))
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor.copy(f"copy {table} ({columns}) from stdin with (format csv)") as copy:
+                copy.write(buffer.getvalue())

@@ -1,0 +1,55 @@
+-- csat_pct, csat_avg, ces_avg and ces_easy_pct per period and dimension (SPEC §4). position is a score's
+-- place on its own scale (0 to 1); rescaled to 1–5 it is 1 + 4 × position. A CSAT response is satisfied
+-- from position 0.75, a CES response is easy up to position 0.25.
+with responses as (
+  select
+    p.period_start,
+    r.survey_type,
+    r.channel,
+    r.agent,
+    r.team,
+    r.segment,
+    1 + 4 * r.position as rescaled,
+    case when r.position >= 0.75 then 1 else 0 end as is_satisfied,
+    case when r.position <= 0.25 then 1 else 0 end as is_easy
+  from periods as p
+  inner join intermediate.survey_responses as r
+    on r.responded_date between p.period_start and p.period_end
+  where r.survey_type in ('csat', 'ces')
+),
+
+grouped as (
+  select
+    r.period_start,
+    r.survey_type,
+    d.dimension,
+    case d.dimension
+      when 'all' then 'all'
+      when 'channel' then r.channel
+      when 'agent' then r.agent
+      when 'team' then r.team
+      when 'segment' then r.segment
+    end as dimension_value,
+    count(*) as n,
+    sum(r.rescaled) as rescaled_sum,
+    sum(r.is_satisfied) as satisfied,
+    sum(r.is_easy) as easy
+  from responses as r
+  cross join (values ('all'), ('channel'), ('agent'), ('team'), ('segment')) as d (dimension)
+  group by 1, 2, 3, 4
+)
+
+select
+  period_start, case survey_type when 'csat' then 'csat_avg' else 'ces_avg' end as metric,
+  dimension, dimension_value,
+  rescaled_sum / n as value, rescaled_sum as numerator, n as denominator, n as sample_size,
+  cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+from grouped
+union all
+select
+  period_start, case survey_type when 'csat' then 'csat_pct' else 'ces_easy_pct' end,
+  dimension, dimension_value,
+  100.0 * (case survey_type when 'csat' then satisfied else easy end) / n,
+  case survey_type when 'csat' then satisfied else easy end, n, n,
+  null, null
+from grouped

@@ -1,0 +1,52 @@
+-- Tables that do not come from the entity catalogue. Idempotent: run before every write.
+
+create table if not exists raw.extract_files (
+  entity text not null,
+  extract_date date not null,
+  source_file text not null,
+  rows_read bigint not null,
+  rows_loaded bigint not null,
+  rows_quarantined bigint not null,
+  loaded_at timestamp not null
+);
+
+create table if not exists quarantine.rejected_rows (
+  entity text not null,
+  extract_date date,
+  source_file text,
+  row_number bigint,
+  raw_row text,
+  rule text not null,
+  column_name text,
+  detail text,
+  stage text not null,
+  quarantined_at timestamp not null
+);
+
+create table if not exists marts.metrics_daily (
+  metric_date date not null,
+  metric text not null,
+  dimension text not null,
+  dimension_value text not null,
+  value double precision,
+  numerator double precision,
+  denominator double precision,
+  sample_size bigint,
+  ci_low double precision,
+  ci_high double precision,
+  computed_at timestamp not null
+);
+
+create table if not exists marts.metrics_monthly (
+  month date not null,
+  metric text not null,
+  dimension text not null,
+  dimension_value text not null,
+  value double precision,
+  numerator double precision,
+  denominator double precision,
+  sample_size bigint,
+  ci_low double precision,
+  ci_high double precision,
+  computed_at timestamp not null
+);
