@@ -79,6 +79,11 @@ class Settings(dg.ConfigurableResource):
                 "ces_low_is_easy": self.ces_low_is_easy}
 
 
+def warehouse_url() -> str:
+    """The warehouse URL in force, for code running outside a Dagster run (the command line)."""
+    return os.environ.get(WAREHOUSE_URL_ENV, "").strip() or DEFAULT_WAREHOUSE_URL
+
+
 def warehouse_url_from_env() -> str | dg.EnvVar:
     """The warehouse URL as an EnvVar when set, so that it is never stored in run configuration."""
     return dg.EnvVar(WAREHOUSE_URL_ENV) if os.environ.get(WAREHOUSE_URL_ENV, "").strip() else DEFAULT_WAREHOUSE_URL

@@ -1,13 +1,15 @@
 """Staging and intermediate layers: the current state of every record, and the building blocks the
-metrics share. Both are rebuilt whole inside the warehouse from everything in raw, so a partition here
-marks the extract dates a build has taken in."""
+metrics share.
+
+Both are rebuilt whole inside the warehouse from everything in raw (a record's latest version may come
+from any extract date), so they are not partitioned: a run over any range of extract dates rebuilds
+them once, after its raw partitions and before its metric partitions."""
 
 
 import datetime as dt
 
 import dagster as dg
 
-from cx_pipeline.defs.partitions import daily_partitions
 from cx_pipeline.defs.raw import raw_asset_key
 from cx_pipeline.entities import ENTITIES
 from cx_pipeline.settings import Settings
@@ -59,8 +61,6 @@ _INTERMEDIATE = {
                      metadata={"table": f"stg.{e.table}"})
         for e in ENTITIES
     ],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
 )
 def staging(warehouse: Warehouse, settings: Settings):
@@ -76,8 +76,6 @@ def staging(warehouse: Warehouse, settings: Settings):
                      metadata={"table": f"intermediate.{name}"})
         for name, (description, upstream) in _INTERMEDIATE.items()
     ],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
 )
 def intermediate(warehouse: Warehouse, settings: Settings):

@@ -1,0 +1,310 @@
+"""The ``cx-pipeline`` command line (SPEC §5): parse, call, print.
+
+Exit codes: 0 success, 1 the pipeline failed (a blocking check or an error), 2 wrong usage.
+Bad input is reported as one line per problem on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--raw-dir", help="root of the extract files (env CX_RAW_DIR, default data/raw)")
+    common.add_argument("--warehouse", help="SQLAlchemy URL of the warehouse (env CX_WAREHOUSE_URL, "
+                                            "default duckdb:///data/warehouse.duckdb)")
+    common.add_argument("-v", "--verbose", action="store_true", help="show Dagster's run log")
+
+    parser = argparse.ArgumentParser(prog="cx-pipeline", description="Customer-experience metrics pipeline.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("demo", parents=[common], help="make a sample data set if the raw directory is empty, "
+                                                        "run the whole pipeline, print the latest month")
+    generate = commands.add_parser("generate", parents=[common], help="write a synthetic data set")
+    generate.add_argument("--out", type=Path, help="output directory (default: the raw directory)")
+    generate.add_argument("--start", type=_date, required=True)
+    generate.add_argument("--end", type=_date, required=True)
+    generate.add_argument("--customers", type=int, default=5000)
+    generate.add_argument("--seed", type=int, default=1)
+
+    run = commands.add_parser("run", parents=[common], help="the nightly job for one extract date")
+    run.add_argument("--date", type=_date, required=True)
+
+    backfill = commands.add_parser("backfill", parents=[common], help="every day in a range and every month it touches")
+    backfill.add_argument("--start", type=_date, required=True)
+    backfill.add_argument("--end", type=_date, required=True)
+
+    metrics = commands.add_parser("metrics", parents=[common], help="print metric rows from the warehouse")
+    metrics.add_argument("--grain", choices=["daily", "monthly"], required=True)
+    metrics.add_argument("--metric")
+    metrics.add_argument("--dimension")
+    metrics.add_argument("--start", type=_date, help="first metric date or month")
+    metrics.add_argument("--end", type=_date, help="last metric date or month")
+    metrics.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.raw_dir:
+        os.environ["CX_RAW_DIR"] = args.raw_dir
+    if args.warehouse:
+        os.environ["CX_WAREHOUSE_URL"] = args.warehouse
+    if not args.verbose:
+        warnings.filterwarnings("ignore")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as error:
+        print(f"cx-pipeline: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return FAILED
+
+
+def _settings():
+    from cx_pipeline.settings import Settings
+
+    try:
+        return Settings.from_env()
+    except ValueError as error:
+        raise CliError(f"bad setting: {error}", USAGE) from None
+
+
+def _warehouse():
+    import sqlalchemy as sa
+
+    from cx_pipeline.settings import warehouse_url
+    from cx_pipeline.warehouse import Warehouse
+
+    try:
+        sa.make_url(warehouse_url())
+    except sa.exc.ArgumentError:
+        raise CliError("the warehouse URL is not a SQLAlchemy URL (see --warehouse)", USAGE) from None
+    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone)
+
+
+def _check_range(start: dt.date, end: dt.date) -> None:
+    first = _settings().first_day
+    if end < start:
+        raise CliError(f"the range ends ({end}) before it starts ({start})", USAGE)
+    if start < first:
+        raise CliError(f"{start} is before the first partition {first} (set CX_START_DATE)", USAGE)
+    if end > dt.date.today():
+        raise CliError(f"{end} is in the future: there are no partitions after today", USAGE)
+
+
+def _report(outcomes, started: float) -> int:
+    failed = [o for o in outcomes if not o.success]
+    for outcome in outcomes:
+        state = "ok" if outcome.success else "FAILED"
+        print(f"  run {outcome.job:<15} {outcome.partitions:<23} {state}  ({outcome.run_id[:8]})")
+    for outcome in failed:
+        for error in outcome.errors or ("the run failed (run again with --verbose for its log)",):
+            print(f"cx-pipeline: error: {error}", file=sys.stderr)
+    print(f"  {len(outcomes)} run(s) in {time.perf_counter() - started:.1f} s")
+    return FAILED if failed else OK
+
+
+def cmd_generate(args) -> int:
+    from cx_pipeline.generate import generate
+
+    out = args.out or _settings().raw_path
+    if args.customers < 1:
+        raise CliError("--customers must be at least 1", USAGE)
+    started = time.perf_counter()
+    try:
+        summary = generate(out, args.start, args.end, args.customers, args.seed)
+    except ValueError as error:
+        raise CliError(str(error), USAGE) from None
+    print(f"wrote {summary.files} files, {summary.total_rows:,} rows ({summary.dirty_rows} dirty on purpose) "
+          f"to {out} in {time.perf_counter() - started:.1f} s")
+    for path, rows in summary.rows.items():
+        print(f"  {path:<22} {rows:>10,}")
+    return OK
+
+
+def cmd_backfill(args) -> int:
+    from cx_pipeline import runner
+    from cx_pipeline.definitions import defs
+
+    _check_range(args.start, args.end)
+    started = time.perf_counter()
+    print(f"backfill {args.start} .. {args.end}")
+    return _report(runner.backfill(defs, args.start, args.end, runner.instance(), args.verbose), started)
+
+
+def cmd_run(args) -> int:
+    from cx_pipeline import runner
+    from cx_pipeline.definitions import defs
+
+    _check_range(args.date, args.date)
+    started = time.perf_counter()
+    print(f"nightly run for extract date {args.date}")
+    return _report(runner.nightly(defs, args.date, runner.instance(), args.verbose), started)
+
+
+def cmd_metrics(args) -> int:
+    import sqlalchemy as sa
+
+    from cx_pipeline.metrics import GRAINS
+
+    grain = GRAINS[args.grain]
+    conditions, params = ["true"], {}
+    for name, column, value in (("metric", "metric", args.metric), ("dimension", "dimension", args.dimension),
+                                ("start", grain.date_column, args.start), ("end", grain.date_column, args.end)):
+        if value is not None:
+            operator = {"start": ">=", "end": "<="}.get(name, "=")
+            conditions.append(f"{column} {operator} :{name}")
+            params[name] = value
+    columns = [grain.date_column, "metric", "dimension", "dimension_value", "value", "numerator", "denominator",
+               "sample_size", "ci_low", "ci_high"]
+    warehouse = _warehouse()
+    try:
+        with warehouse.begin() as conn:
+            rows = conn.execute(sa.text(
+                f"select {', '.join(columns)} from {grain.table} where {' and '.join(conditions)} "
+                f"order by {grain.date_column}, metric, dimension, dimension_value"), params).all()
+    except sa.exc.SQLAlchemyError:
+        raise CliError(f"cannot read {grain.table}: has the pipeline run against this warehouse?") from None
+    finally:
+        warehouse.dispose()
+    print(format_rows(columns, rows, args.format), end="")
+    return OK
+
+
+def cmd_demo(args) -> int:
+    from cx_pipeline import runner
+    from cx_pipeline.definitions import defs
+    from cx_pipeline.extracts import extract_format
+    from cx_pipeline.generate import generate
+
+    settings = _settings()
+    raw = settings.raw_path
+    started = time.perf_counter()
+    if not raw.is_dir() or not any(p.is_file() for p in raw.rglob("*")):
+        end = dt.date.today() - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=182)
+        summary = generate(raw, start, end, customers=3000, seed=7)
+        print(f"made a sample data set in {raw}: {summary.files} files, {summary.total_rows:,} rows, "
+              f"{start} .. {end}")
+    dates = sorted(dt.date.fromisoformat(p.name[:10]) for p in raw.rglob("*")
+                   if p.is_file() and extract_format(p) and p.name[:10].count("-") == 2)
+    if not dates:
+        raise CliError(f"{raw} holds no extract files")
+    start, end = max(dates[0], settings.first_day), dates[-1]
+    print(f"backfill {start} .. {end}")
+    code = _report(runner.backfill(defs, start, end, runner.instance(), args.verbose), started)
+    if code == OK:
+        print()
+        print(month_summary(_warehouse(), end.replace(day=1)))
+    return code
+
+
+def month_summary(warehouse, month: dt.date) -> str:
+    """The latest month's headline metrics against the month before."""
+    import sqlalchemy as sa
+
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    with warehouse.begin() as conn:
+        rows = conn.execute(sa.text(
+            "select metric, month, value, sample_size from marts.metrics_monthly "
+            "where dimension = 'all' and month in (:month, :previous)"), {"month": month, "previous": previous}).all()
+    quarantined = _scalar(warehouse, "select count(*) from quarantine.rejected_rows")
+    warehouse.dispose()
+    from cx_pipeline.metrics import METRICS
+
+    values = {(r.metric, r.month): (r.value, r.sample_size) for r in rows}
+    table = []
+    for metric in (m.name for m in METRICS if "all" in m.dimensions):
+        value, sample = values.get((metric, month), (None, 0))
+        before, _ = values.get((metric, previous), (None, 0))
+        change = None if value is None or before is None else value - before
+        table.append((metric, _number(value), _number(before), _number(change, signed=True), f"{sample:,}"))
+    header = f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)\n"
+    return header + format_rows(["metric", f"{month:%b %Y}", f"{previous:%b %Y}", "change", "sample"], table, "table")
+
+
+def _scalar(warehouse, sql: str) -> int:
+    import sqlalchemy as sa
+
+    with warehouse.begin() as conn:
+        return int(conn.execute(sa.text(sql)).scalar_one())
+
+
+def _number(value, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
+
+
+def format_rows(columns: list[str], rows, fmt: str) -> str:
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return repr(value) if fmt != "table" else f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return str(value)
+
+    if fmt == "json":
+        return json.dumps([{c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in zip(columns, row)}
+                           for row in rows], indent=1) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[text(v) for v in row] for row in rows])
+        return buffer.getvalue()
+    cells = [[text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [bool(cells) and all(_looks_numeric(r[i]) for r in cells) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for row in cells:
+        lines.append("  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _looks_numeric(text: str) -> bool:
+    if text in ("", "—"):
+        return True
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+COMMANDS = {"demo": cmd_demo, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill,
+            "metrics": cmd_metrics}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Run the pipeline's jobs in this process, as ordinary Dagster runs: with DAGSTER_HOME set they are
+recorded in that instance and appear in the UI's run history beside scheduled runs and backfills."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+
+import dagster as dg
+
+from cx_pipeline.settings import Settings, warehouse_url
+from cx_pipeline.warehouse import Warehouse
+from cx_pipeline.defs.schedules import (daily_job, ingest_job, metric_run_requests, monthly_metrics_job,
+                                        range_tags)
+
+_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+_VERBOSE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutcome:
+    job: str
+    run_id: str
+    partitions: str
+    success: bool
+    errors: tuple[str, ...]
+
+
+def instance() -> dg.DagsterInstance:
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partition_key: str | None = None,
+            on: dg.DagsterInstance, verbose: bool = False) -> RunOutcome:
+    job = defs.resolve_job_def(job_name)
+    result = job.execute_in_process(
+        instance=on, partition_key=partition_key, tags=tags, raise_on_error=False,
+        run_config=_VERBOSE if verbose else _QUIET,
+    )
+    partitions = partition_key or f"{tags.get('dagster/asset_partition_range_start')}..{tags.get('dagster/asset_partition_range_end')}"
+    return RunOutcome(job_name, result.run_id, partitions, result.success, _errors(result))
+
+
+def _errors(result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
+    """One line per problem: failed blocking checks (unreadable files, unreconciled rows) first, then
+    step failures that are not just the consequence of those checks."""
+    checks, steps = [], []
+    for event in result.all_events:
+        data = event.event_specific_data
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed \
+                and data.severity == dg.AssetCheckSeverity.ERROR:
+            checks.append(f"{data.asset_key.to_user_string()}: {data.description}")
+        elif event.is_step_failure:
+            failure = data.user_failure_data
+            message = failure.description if failure and failure.description else data.error.message.strip()
+            if "blocking asset check" not in message:
+                steps.append(f"{event.step_key}: {message.splitlines()[0]}")
+    return tuple(dict.fromkeys(checks + steps))
+
+
+def backfill(defs: dg.Definitions, start: dt.date, end: dt.date, on: dg.DagsterInstance,
+             verbose: bool = False) -> list[RunOutcome]:
+    """Every daily partition in [start, end] as one run, then every month it touches as one run."""
+    outcomes = [execute(defs, daily_job.name, range_tags(start.isoformat(), end.isoformat()), on=on, verbose=verbose)]
+    if outcomes[0].success:
+        months = range_tags(start.replace(day=1).isoformat(), end.replace(day=1).isoformat())
+        outcomes.append(execute(defs, monthly_metrics_job.name, months, on=on, verbose=verbose))
+    return outcomes
+
+
+def nightly(defs: dg.Definitions, day: dt.date, on: dg.DagsterInstance, verbose: bool = False) -> list[RunOutcome]:
+    """What the nightly schedule and its sensor do for ``day``: load that extract date, then rebuild
+    exactly the metric partitions its records can change."""
+    outcomes = [execute(defs, ingest_job.name, {}, partition_key=day.isoformat(), on=on, verbose=verbose)]
+    if not outcomes[0].success:
+        return outcomes
+    settings = Settings.from_env()
+    warehouse = Warehouse(url=warehouse_url(), reporting_timezone=settings.reporting_timezone)
+    requests = metric_run_requests(warehouse, settings, day)
+    warehouse.dispose()
+    for request in requests:
+        outcomes.append(execute(defs, request.job_name, dict(request.tags), on=on, verbose=verbose))
+    return outcomes

@@ -1,0 +1,114 @@
+"""Shared test helpers: write raw extract files, run the real assets against a temporary DuckDB file,
+read the metric tables back."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+from cx_pipeline.defs.metrics import metrics_daily, metrics_monthly  # noqa: E402
+from cx_pipeline.defs.raw import raw_assets  # noqa: E402
+from cx_pipeline.defs.schedules import range_tags  # noqa: E402
+from cx_pipeline.defs.transform import intermediate, staging  # noqa: E402
+from cx_pipeline.settings import Settings  # noqa: E402
+from cx_pipeline.warehouse import Warehouse  # noqa: E402
+
+DAILY_ASSETS = [*raw_assets, staging, intermediate, metrics_daily]
+
+
+class RawFiles:
+    """Writes extract files in the layout of SPEC §1 under a raw directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, entity: str, date: str, rows: list[dict], fmt: str = "csv", part: str = "") -> Path:
+        folder = self.root / entity
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{date}{part}.{fmt}"
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        if fmt in ("csv", "csv.gz"):
+            opener = gzip.open if fmt == "csv.gz" else open
+            with opener(path, "wt", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                writer.writerows(rows)
+        elif fmt == "jsonl":
+            path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        else:
+            pq.write_table(pa.Table.from_pylist(rows), path)
+        return path
+
+
+class Pipeline:
+    """The real assets over a raw directory and a DuckDB file, as a backfill does it."""
+
+    def __init__(self, raw: Path, warehouse_url: str, **settings: object):
+        self.settings = Settings(raw_dir=str(raw), **settings)
+        self.warehouse = Warehouse(url=warehouse_url, reporting_timezone=self.settings.reporting_timezone)
+
+    @property
+    def resources(self) -> dict:
+        return {"warehouse": self.warehouse, "settings": self.settings}
+
+    def backfill(self, start: str, end: str, *, raise_on_error: bool = True) -> list[dg.ExecuteInProcessResult]:
+        daily = dg.materialize(DAILY_ASSETS, resources=self.resources, tags=range_tags(start, end),
+                               raise_on_error=raise_on_error)
+        if not daily.success:
+            return [daily]
+        first_month = dt.date.fromisoformat(start).replace(day=1).isoformat()
+        last_month = dt.date.fromisoformat(end).replace(day=1).isoformat()
+        monthly = dg.materialize([metrics_monthly], resources=self.resources,
+                                 tags=range_tags(first_month, last_month), raise_on_error=raise_on_error)
+        return [daily, monthly]
+
+    def query(self, sql: str, **params: object) -> list[sa.Row]:
+        with self.warehouse.begin() as conn:
+            return conn.execute(sa.text(sql), params).all()
+
+    def metric(self, name: str, period: str, grain: str = "monthly", dimension: str = "all",
+               value: str = "all") -> sa.Row | None:
+        table, column = ("marts.metrics_monthly", "month") if grain == "monthly" else ("marts.metrics_daily",
+                                                                                       "metric_date")
+        rows = self.query(
+            f"select value, numerator, denominator, sample_size, ci_low, ci_high from {table} "
+            f"where {column} = :period and metric = :metric and dimension = :dimension "
+            "and dimension_value = :value",
+            period=dt.date.fromisoformat(period), metric=name, dimension=dimension, value=value)
+        assert len(rows) <= 1, f"{len(rows)} rows for {name} {period} {dimension}={value}"
+        return rows[0] if rows else None
+
+    def value(self, name: str, period: str, **kwargs: str) -> float | None:
+        row = self.metric(name, period, **kwargs)
+        assert row is not None, f"no row for {name} {period} {kwargs}"
+        return row.value
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> RawFiles:
+    return RawFiles(tmp_path / "raw")
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, raw: RawFiles) -> Pipeline:
+    return Pipeline(raw.root, f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The installed command line in its own process, as a data engineer runs it."""
+    return subprocess.run([sys.executable, "-m", "cx_pipeline.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
