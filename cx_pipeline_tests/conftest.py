@@ -57,6 +57,9 @@ class RawFiles:
 class Pipeline:
     """The real assets over a raw directory and a DuckDB file, as a backfill does it."""
 
+    results: list[dg.ExecuteInProcessResult]
+    """The runs of the last backfill."""
+
     def __init__(self, raw: Path, warehouse_url: str, **settings: object):
         self.settings = Settings(raw_dir=str(raw), **settings)
         self.warehouse = Warehouse(url=warehouse_url, reporting_timezone=self.settings.reporting_timezone)
@@ -65,13 +68,16 @@ class Pipeline:
     def resources(self) -> dict:
         return {"warehouse": self.warehouse, "settings": self.settings}
 
-    def backfill(self, start: str, end: str, *, raise_on_error: bool = True) -> list[dg.ExecuteInProcessResult]:
+    def backfill(self, start: str, end: str, *, months: tuple[str, str] | None = None,
+                 raise_on_error: bool = True) -> list[dg.ExecuteInProcessResult]:
+        """Extract dates (and daily metrics) start..end in one run, then the months they touch, or
+        ``months`` (first, last) when given, in another."""
         daily = dg.materialize(DAILY_ASSETS, resources=self.resources, tags=range_tags(start, end),
                                raise_on_error=raise_on_error)
         if not daily.success:
             return [daily]
-        first_month = dt.date.fromisoformat(start).replace(day=1).isoformat()
-        last_month = dt.date.fromisoformat(end).replace(day=1).isoformat()
+        first_month, last_month = months or (dt.date.fromisoformat(start).replace(day=1).isoformat(),
+                                             dt.date.fromisoformat(end).replace(day=1).isoformat())
         monthly = dg.materialize([metrics_monthly], resources=self.resources,
                                  tags=range_tags(first_month, last_month), raise_on_error=raise_on_error)
         return [daily, monthly]
@@ -106,6 +112,14 @@ def raw(tmp_path: Path) -> RawFiles:
 @pytest.fixture
 def pipeline(tmp_path: Path, raw: RawFiles) -> Pipeline:
     return Pipeline(raw.root, f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> tuple[RawFiles, Pipeline]:
+    """Raw files and a pipeline shared by the tests of one module (one backfill, many assertions)."""
+    root = tmp_path_factory.mktemp("scenario")
+    raw = RawFiles(root / "raw")
+    return raw, Pipeline(raw.root, f"duckdb:///{root / 'warehouse.duckdb'}")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
