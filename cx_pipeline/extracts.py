@@ -105,6 +105,8 @@ def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
     except UnicodeDecodeError:
         raise ExtractError(path, "is not valid UTF-8 text") from None
     except (pa.ArrowInvalid, OSError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
+        if "invalid UTF8" in str(exc):
+            raise ExtractError(path, "is not valid UTF-8 text") from None
         raise ExtractError(path, f"cannot be read as {fmt}: {_first_line(exc)}") from None
 
     frame.columns = [str(c).strip().lower() for c in frame.columns]

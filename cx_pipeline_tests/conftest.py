@@ -74,13 +74,15 @@ class Pipeline:
         ``months`` (first, last) when given, in another."""
         daily = dg.materialize(DAILY_ASSETS, resources=self.resources, tags=range_tags(start, end),
                                raise_on_error=raise_on_error)
+        self.results = [daily]
         if not daily.success:
-            return [daily]
+            return self.results
         first_month, last_month = months or (dt.date.fromisoformat(start).replace(day=1).isoformat(),
                                              dt.date.fromisoformat(end).replace(day=1).isoformat())
         monthly = dg.materialize([metrics_monthly], resources=self.resources,
                                  tags=range_tags(first_month, last_month), raise_on_error=raise_on_error)
-        return [daily, monthly]
+        self.results.append(monthly)
+        return self.results
 
     def query(self, sql: str, **params: object) -> list[sa.Row]:
         with self.warehouse.begin() as conn:

@@ -39,7 +39,7 @@ def shop(scenario):
     ])
     # Before the first EUR rate: cannot be converted, so quarantined at staging.
     raw.write("ecommerce/orders", "2025-12-20", [order("E0", "2025-12-20", 70, currency="EUR", customer_id="C1")])
-    pipeline.results = pipeline.backfill("2025-12-20", "2026-02-15", months=("2026-01-01", "2026-02-01"))
+    pipeline.backfill("2025-12-20", "2026-02-15", months=("2026-01-01", "2026-02-01"))
     return pipeline
 
 

@@ -38,7 +38,7 @@ def helpdesk(scenario):
         {"response_id": "R2", "survey_type": "csat", "responded_at": "2026-02-05 11:00:00", "score": 2,
          "scale_max": 5, "ticket_id": "T1"},
     ])
-    pipeline.results = pipeline.backfill("2026-01-31", "2026-02-05")
+    pipeline.backfill("2026-01-31", "2026-02-05")
     return pipeline
 
 

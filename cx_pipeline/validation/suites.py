@@ -71,7 +71,8 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
             column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing")))
     rules.append(Rule("duplicate_key_in_file", entity.key[0],
                       gxe.ExpectCompoundColumnsToBeUnique(column_list=[SOURCE_FILE, *entity.key])))
-    latest = now + dt.timedelta(hours=future_tolerance_hours)
+    # Parsed timestamps are naive UTC: compare them with a naive UTC limit.
+    latest = (now.astimezone(dt.timezone.utc) + dt.timedelta(hours=future_tolerance_hours)).replace(tzinfo=None)
     for name in entity.columns_of_type("timestamp"):
         rules.append(Rule("timestamp_in_future", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, max_value=latest)))
@@ -83,6 +84,14 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
         rules.append(Rule("unknown_enum_value", name,
                           gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(values)), quarantine=False))
     return rules
+
+
+def _exception_message(info: dict) -> str | None:
+    """GX reports an expectation that could not run in ``exception_info``, flat or keyed by metric."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    nested = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return str(nested[0].get("exception_message")) if nested else None
 
 
 _context: "gx.data_context.AbstractDataContext | None" = None
@@ -127,8 +136,8 @@ def run_suite(entity: Entity, frame, rules: list[Rule]) -> list[tuple[Rule, bool
     outcomes = []
     for number, rule in enumerate(rules):
         expectation_result = results[number]
-        if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
-            message = expectation_result.exception_info.get("exception_message")
+        message = _exception_message(expectation_result.exception_info or {})
+        if message:
             raise RuntimeError(f"expectation {rule.name} on {entity.table}.{rule.column} could not run: {message}")
         details = expectation_result.result or {}
         outcomes.append((rule, bool(expectation_result.success), int(details.get("unexpected_count") or 0),

@@ -1,0 +1,127 @@
+"""The corpus in bad_inputs/: every rule of SPEC §3 and issue 5, each with its expected outcome in
+bad_inputs/expected.json. Nothing read is lost, bad rows never change the metrics of good ones, and a
+file that cannot be read fails its partition with one message naming it."""
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cx_pipeline_tests.conftest import Pipeline, run_cli
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+EXPECTED = json.loads((CORPUS / "expected.json").read_text())
+
+
+def _relative(source_file: str) -> str:
+    return source_file.split("/raw/", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def first_day(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad")
+    shutil.copytree(CORPUS / "raw", root / "raw")
+    pipeline = Pipeline(root / "raw", f"duckdb:///{root / 'warehouse.duckdb'}")
+    pipeline.backfill("2026-04-01", "2026-04-01")
+    return pipeline
+
+
+def test_each_bad_row_is_quarantined_with_its_rule(first_day):
+    rows = first_day.query("select source_file, row_number, rule, column_name from quarantine.rejected_rows "
+                           "order by source_file, row_number")
+    assert [[_relative(f), n, r, c] for f, n, r, c in rows] == sorted(EXPECTED["quarantined"])
+
+
+def test_quarantined_rows_keep_the_raw_row_and_say_why(first_day):
+    (raw_row, detail), = first_day.query(
+        "select raw_row, detail from quarantine.rejected_rows where rule = 'score_out_of_scale' "
+        "and entity = 'crm__nps_responses'")
+    assert json.loads(raw_row) == {"response_id": "N3", "customer_id": "C3",
+                                   "responded_at": "2026-04-01T10:00:00Z", "score": "11", "channel": "email"}
+    assert detail == "score '11' is outside its scale"
+
+
+def test_every_row_read_is_loaded_or_quarantined(first_day):
+    files = first_day.query("select source_file, rows_read, rows_loaded, rows_quarantined from raw.extract_files")
+    assert {_relative(f): loaded for f, _, loaded, _ in files} == \
+        {k: v for k, v in EXPECTED["loaded"].items() if "2026-04-01" in k}
+    for source_file, read, loaded, quarantined in files:
+        assert read == loaded + quarantined, source_file
+    assert first_day.query("select count(*) from raw.crm__nps_responses")[0][0] == 3
+
+
+def test_validation_shows_as_asset_checks(first_day):
+    daily = first_day.results[0]
+    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in daily.get_asset_check_evaluations()}
+    expectations = checks[("raw_crm__nps_responses", "expectations")]
+    assert not expectations.passed
+    assert expectations.metadata["score_out_of_scale:score"].value == 1
+    assert expectations.metadata["unknown_enum_value:channel"].value == 1  # 'carrier pigeon' warns only
+    assert checks[("raw_crm__nps_responses", "rows_reconciled")].passed
+    assert checks[("raw_crm__nps_responses", "files_readable")].passed
+
+
+def test_enumerations_are_folded_and_unknown_values_kept(first_day):
+    channels = dict(first_day.query("select response_id, channel from raw.crm__nps_responses"))
+    assert channels == {"N1": "email", "N8": "email", "N9": "carrier_pigeon"}
+    assert first_day.query("select status from raw.ecommerce__orders where order_id = 'O7'")[0][0] == "cancelled"
+    # The header was messy (byte-order mark, spaces, capitals) and an unknown column was kept aside.
+    assert first_day.query("select _extra from raw.helpdesk__tickets where ticket_id = 'T1'")[0][0] == \
+        '{"legacy_queue": "q1"}'
+
+
+def _without_quarantined_rows(source: Path, target: Path) -> None:
+    """A copy of the corpus's 2026-04-01 files holding only the rows expected to load."""
+    bad = {(f, n) for f, n, _, _ in EXPECTED["quarantined"]}
+    for path in (source / "raw").rglob("2026-04-01.*"):
+        relative = str(path.relative_to(source / "raw"))
+        out = target / relative
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".jsonl":
+            lines = path.read_text().splitlines(keepends=True)
+            out.write_text("".join(line for n, line in enumerate(lines, 1) if (relative, n) not in bad))
+        else:
+            records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows([records[0]] + [r for n, r in enumerate(records[1:], 1)
+                                                         if (relative, n) not in bad])
+            out.write_text(buffer.getvalue())
+
+
+def test_metrics_beside_bad_rows_equal_those_of_the_good_rows_alone(first_day, tmp_path):
+    _without_quarantined_rows(CORPUS, tmp_path / "raw")
+    clean = Pipeline(tmp_path / "raw", f"duckdb:///{tmp_path / 'clean.duckdb'}")
+    clean.backfill("2026-04-01", "2026-04-01")
+    columns = "metric, dimension, dimension_value, value, numerator, denominator, sample_size, ci_low, ci_high"
+    for table in ("marts.metrics_daily", "marts.metrics_monthly"):
+        query = f"select {columns} from {table} order by metric, dimension, dimension_value"
+        assert first_day.query(query) == clean.query(query)
+    assert first_day.value("nps", "2026-04-01", grain="daily") == pytest.approx(-100 / 3)
+
+
+def test_rerunning_a_partition_replaces_its_quarantine(first_day):
+    before = first_day.query("select count(*) from quarantine.rejected_rows")[0][0]
+    first_day.backfill("2026-04-01", "2026-04-01")
+    assert first_day.query("select count(*) from quarantine.rejected_rows")[0][0] == before == \
+        len(EXPECTED["quarantined"])
+
+
+def test_unreadable_files_fail_their_partition_with_one_clear_message(tmp_path):
+    shutil.copytree(CORPUS / "raw", tmp_path / "raw")
+    warehouse = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    result = run_cli("backfill", "--start", "2026-04-01", "--end", "2026-04-02",
+                     "--raw-dir", str(tmp_path / "raw"), "--warehouse", warehouse)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("cx-pipeline: error:")]
+    assert len(errors) == len(EXPECTED["file_failures"])
+    for file, problem in EXPECTED["file_failures"].items():
+        assert any(file in line and problem in line for line in errors), (file, errors)
+    # The other partitions and entities went on: both days of NPS and the first day of orders loaded.
+    pipeline = Pipeline(tmp_path / "raw", warehouse)
+    assert pipeline.query("select count(*) from raw.crm__nps_responses")[0][0] == 4
+    assert pipeline.query("select count(*) from raw.ecommerce__orders")[0][0] == 2
+    assert pipeline.query("select count(*) from raw.crm__customers")[0][0] == 0
