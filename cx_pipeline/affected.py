@@ -11,12 +11,15 @@ from cx_pipeline.warehouse import Warehouse, read_sql
 
 
 def affected_dates(warehouse: Warehouse, extract_date: dt.date, first_day: dt.date) -> list[dt.date]:
-    """Metric dates that the records loaded for ``extract_date`` can change, from ``first_day`` on."""
+    """Metric dates that the records loaded for ``extract_date`` can change, from ``first_day`` on.
+
+    The extract date itself is always among them: who is active, and so churn and retention, move
+    with the calendar even on a day that brings no records."""
     with warehouse.begin() as conn:
         rows = warehouse.execute(conn, read_sql("affected_dates.sql"), {"extract_date": extract_date}).all()
-    days = {day for kind, day in rows if kind == "day" and day is not None}
+    days = {extract_date} | {day for kind, day in rows if kind == "day" and day is not None}
     # What carries forward (activity, customer attributes) changes every day up to the latest one touched.
-    until = max([extract_date, *days])
+    until = max(days)
     for kind, day in rows:
         if kind == "from" and day is not None:
             days.update(day + dt.timedelta(n) for n in range((until - day).days + 1))

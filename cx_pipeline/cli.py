@@ -87,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         return FAILED
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        if args.verbose:
+            raise
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        print(f"cx-pipeline: error: {first_line} (run again with --verbose for details)", file=sys.stderr)
+        return FAILED
 
 
 def _settings():

@@ -53,10 +53,17 @@ def _errors(result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
             checks.append(f"{data.asset_key.to_user_string()}: {data.description}")
         elif event.is_step_failure:
             failure = data.user_failure_data
-            message = failure.description if failure and failure.description else data.error.message.strip()
+            message = failure.description if failure and failure.description else _root_cause(data.error)
             if "blocking asset check" not in message:
                 steps.append(f"{event.step_key}: {message.splitlines()[0]}")
     return tuple(dict.fromkeys(checks + steps))
+
+
+def _root_cause(error) -> str:
+    """The innermost error's message: Dagster wraps what the asset raised in errors of its own."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def backfill(defs: dg.Definitions, start: dt.date, end: dt.date, on: dg.DagsterInstance,

@@ -48,6 +48,20 @@ def read_sql(relative: str) -> str:
     return (SQL_DIR / relative).read_text()
 
 
+RETRIES = 5
+RETRY_SECONDS = 2
+
+
+@contextlib.contextmanager
+def retried_when_transient() -> Iterator[None]:
+    """Inside an asset: a warehouse that is briefly unreachable or locked by another process
+    (OperationalError) makes Dagster retry the step. Errors in the data are never retried."""
+    try:
+        yield
+    except sa.exc.OperationalError as error:
+        raise dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=RETRY_SECONDS) from error
+
+
 @functools.cache
 def _known_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones() | {"UTC"})

@@ -85,8 +85,11 @@ class Pipeline:
         return self.results
 
     def query(self, sql: str, **params: object) -> list[sa.Row]:
-        with self.warehouse.begin() as conn:
-            return conn.execute(sa.text(sql), params).all()
+        try:
+            with self.warehouse.begin() as conn:
+                return conn.execute(sa.text(sql), params).all()
+        finally:
+            self.warehouse.dispose()  # let other processes open the DuckDB file
 
     def metric(self, name: str, period: str, grain: str = "monthly", dimension: str = "all",
                value: str = "all") -> sa.Row | None:

@@ -4,7 +4,7 @@
 -- extract date, because activity (orders, subscriptions) and customer attributes carry forward.
 with
 nps as (
-  select responded_at as at from raw.crm__nps_responses
+  select responded_at as event_at from raw.crm__nps_responses
   where response_id in (select response_id from raw.crm__nps_responses where _extract_date = :extract_date)
 ),
 tickets as (
@@ -12,47 +12,47 @@ tickets as (
   where ticket_id in (select ticket_id from raw.helpdesk__tickets where _extract_date = :extract_date)
 ),
 surveys as (
-  select responded_at as at from raw.helpdesk__surveys
+  select responded_at as event_at from raw.helpdesk__surveys
   where response_id in (select response_id from raw.helpdesk__surveys where _extract_date = :extract_date)
     or ticket_id in (select ticket_id from tickets)
 ),
 carts as (
-  select created_at as at from raw.ecommerce__carts
+  select created_at as event_at from raw.ecommerce__carts
   where cart_id in (select cart_id from raw.ecommerce__carts where _extract_date = :extract_date)
 ),
 sessions as (
-  select started_at as at from raw.ecommerce__sessions
+  select started_at as event_at from raw.ecommerce__sessions
   where session_id in (select session_id from raw.ecommerce__sessions where _extract_date = :extract_date)
 ),
 referrals as (
-  select sent_at as at from raw.ecommerce__referrals
+  select sent_at as event_at from raw.ecommerce__referrals
   where referral_id in (select referral_id from raw.ecommerce__referrals where _extract_date = :extract_date)
 ),
 orders as (
-  select ordered_at as at from raw.ecommerce__orders
+  select ordered_at as event_at from raw.ecommerce__orders
   where order_id in (select order_id from raw.ecommerce__orders where _extract_date = :extract_date)
 ),
 subscriptions as (
-  select started_at as at from raw.crm__subscriptions
+  select started_at as event_at from raw.crm__subscriptions
   where subscription_id in (
     select subscription_id from raw.crm__subscriptions where _extract_date = :extract_date)
 ),
 customers as (
-  select coalesce(created_at, updated_at) as at from raw.crm__customers where _extract_date = :extract_date
+  select coalesce(created_at, updated_at) as event_at from raw.crm__customers where _extract_date = :extract_date
 ),
 rates as (
   select cast(date as date) as day from raw.reference__fx_rates where _extract_date = :extract_date
 )
 
-select 'day' as kind, cast(at as date) as day from nps
+select 'day' as kind, cast(event_at as date) as day from nps
 union select 'day', cast(created_at as date) from tickets
 union select 'day', cast(first_response_at as date) from tickets where first_response_at is not null
 union select 'day', cast(resolved_at as date) from tickets where resolved_at is not null
-union select 'day', cast(at as date) from surveys
-union select 'day', cast(at as date) from carts
-union select 'day', cast(at as date) from sessions
-union select 'day', cast(at as date) from referrals
-union select 'from', min(cast(at as date)) from orders having count(*) > 0
-union select 'from', min(cast(at as date)) from subscriptions having count(*) > 0
-union select 'from', min(cast(at as date)) from customers having count(*) > 0
+union select 'day', cast(event_at as date) from surveys
+union select 'day', cast(event_at as date) from carts
+union select 'day', cast(event_at as date) from sessions
+union select 'day', cast(event_at as date) from referrals
+union select 'from', min(cast(event_at as date)) from orders having count(*) > 0
+union select 'from', min(cast(event_at as date)) from subscriptions having count(*) > 0
+union select 'from', min(cast(event_at as date)) from customers having count(*) > 0
 union select 'from', min(day) from rates having count(*) > 0

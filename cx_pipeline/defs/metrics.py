@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
 from cx_pipeline.defs.transform import _INTERMEDIATE
 from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
-from cx_pipeline.warehouse import Warehouse
+from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
 _UPSTREAM = [f"int_{name}" for name in _INTERMEDIATE] + [
     "stg_crm__nps_responses", "stg_ecommerce__referrals", "stg_ecommerce__carts", "stg_ecommerce__sessions"]
@@ -18,9 +18,11 @@ _METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 
 def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, grain: Grain) -> dg.MaterializeResult:
     start, end = partition_dates(context)
-    rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc))
+    with retried_when_transient():
+        rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc))
+        headline = headline_markdown(warehouse, grain, end)
     return dg.MaterializeResult(metadata={"rows": rows, "periods": f"{start} .. {end}",
-                                          "headline": dg.MetadataValue.md(headline_markdown(warehouse, grain, end))})
+                                          "headline": dg.MetadataValue.md(headline)})
 
 
 def headline_markdown(warehouse: Warehouse, grain: Grain, day: dt.date) -> str:

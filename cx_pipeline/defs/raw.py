@@ -15,7 +15,7 @@ from cx_pipeline.defs.partitions import daily_partitions, partition_dates
 from cx_pipeline.entities import ENTITIES, Entity
 from cx_pipeline.ingest import IngestReport, ingest_entity
 from cx_pipeline.settings import Settings
-from cx_pipeline.warehouse import Warehouse
+from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
 FILES_READABLE = "files_readable"
 ROWS_RECONCILED = "rows_reconciled"
@@ -84,7 +84,8 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
     )
     def _raw(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
         start, end = partition_dates(context)
-        report = ingest_entity(entity, start, end, warehouse, settings, dt.datetime.now(dt.timezone.utc))
+        with retried_when_transient():
+            report = ingest_entity(entity, start, end, warehouse, settings, dt.datetime.now(dt.timezone.utc))
         for failure in report.failures:
             context.log.error(str(failure))
         return dg.MaterializeResult(

@@ -14,7 +14,7 @@ from cx_pipeline.defs.raw import raw_asset_key
 from cx_pipeline.entities import ENTITIES
 from cx_pipeline.settings import Settings
 from cx_pipeline.transform import INTERMEDIATE, build_intermediate, build_staging, identity_counts
-from cx_pipeline.warehouse import Warehouse
+from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
 _STAGING_GRAIN = {
     "crm__customers": "one row per CRM customer",
@@ -64,7 +64,8 @@ _INTERMEDIATE = {
     pool="warehouse",
 )
 def staging(warehouse: Warehouse, settings: Settings):
-    counts = build_staging(warehouse, settings)
+    with retried_when_transient():
+        counts = build_staging(warehouse, settings)
     for table, rows in counts.items():
         yield dg.MaterializeResult(asset_key=f"stg_{table}", metadata={"rows": rows})
 
@@ -79,8 +80,9 @@ def staging(warehouse: Warehouse, settings: Settings):
     pool="warehouse",
 )
 def intermediate(warehouse: Warehouse, settings: Settings):
-    counts = build_intermediate(warehouse, settings, dt.datetime.now(dt.timezone.utc))
-    identities = identity_counts(warehouse)
+    with retried_when_transient():
+        counts = build_intermediate(warehouse, settings, dt.datetime.now(dt.timezone.utc))
+        identities = identity_counts(warehouse)
     for name in INTERMEDIATE:
         metadata: dict[str, object] = {"rows": counts[name]}
         if name == "customer_keys":

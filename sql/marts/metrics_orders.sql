@@ -15,7 +15,7 @@ by_order as (
     case d.dimension when 'all' then 'all' when 'channel' then coalesce(o.channel, 'unknown') end
       as dimension_value,
     count(*) as orders,
-    sum(o.amount_base) as revenue,
+    cast(sum(cast(o.amount_base as decimal(38, 12))) as double precision) as revenue,
     sum(case when o.is_upsell then 1 else 0 end) as upsells
   from completed as o
   cross join (values ('all'), ('channel')) as d (dimension)

@@ -1,7 +1,8 @@
 -- revenue per period and dimension, and arpu over the window (SPEC §4). Revenue is completed orders in
 -- the base currency plus subscription fees accrued per active day: monthly_amount converted at the day's
 -- rate, divided by the days in that month. arpu divides the window's revenue by the customers active on
--- any day of the window.
+-- any day of the window. Sums are taken in decimal: exact, so the same in whatever order the engine
+-- adds the rows up.
 with revenue_items as (
   select
     o.ordered_date as day, o.customer_key, o.channel, o.amount_base as amount, 'order:' || o.order_id as item
@@ -36,7 +37,7 @@ period_revenue as (
       when 'region' then a.region
       when 'channel' then coalesce(a.channel, 'unknown')
     end as dimension_value,
-    sum(a.amount) as revenue,
+    cast(sum(cast(a.amount as decimal(38, 12))) as double precision) as revenue,
     count(distinct a.item) as items
   from periods as p
   inner join attributed as a on a.day between p.period_start and p.period_end
@@ -51,7 +52,7 @@ window_revenue as (
     d.dimension,
     case d.dimension when 'all' then 'all' when 'segment' then a.segment when 'region' then a.region end
       as dimension_value,
-    sum(a.amount) as revenue
+    cast(sum(cast(a.amount as decimal(38, 12))) as double precision) as revenue
   from periods as p
   inner join attributed as a on a.day between p.window_start and p.period_end
   cross join (values ('all'), ('segment'), ('region')) as d (dimension)

@@ -31,7 +31,7 @@ grouped as (
       when 'segment' then r.segment
     end as dimension_value,
     count(*) as n,
-    sum(r.rescaled) as rescaled_sum,
+    cast(sum(cast(r.rescaled as decimal(38, 12))) as double precision) as rescaled_sum,
     sum(r.is_satisfied) as satisfied,
     sum(r.is_easy) as easy
   from responses as r

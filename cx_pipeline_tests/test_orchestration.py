@@ -1,0 +1,139 @@
+"""Nightly runs, backfills and crashes as a data engineer meets them, through the command line."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import sqlalchemy as sa
+
+from cx_pipeline.generate import generate
+from cx_pipeline_tests.conftest import Pipeline, RawFiles, run_cli
+
+_COLUMNS = {
+    "marts.metrics_daily": "metric_date, metric, dimension, dimension_value, value, numerator, denominator, "
+                           "sample_size, ci_low, ci_high",
+    "marts.metrics_monthly": "month, metric, dimension, dimension_value, value, numerator, denominator, "
+                             "sample_size, ci_low, ci_high",
+    "quarantine.rejected_rows": "entity, extract_date, source_file, row_number, raw_row, rule, column_name, stage",
+    "raw.ecommerce__orders": "order_id, status, amount, _extract_date, _source_file, _row_number",
+    "stg.helpdesk__tickets": "*",
+}
+
+
+def _snapshot(url: str) -> dict[str, list]:
+    """Every row of the public and raw tables, computed_at and load times aside, in a stable order."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        return {table: conn.execute(sa.text(f"select {columns} from {table} order by all")).all()
+                for table, columns in _COLUMNS.items()}
+
+
+def _survey(rid, day):
+    return {"response_id": rid, "survey_type": "csat", "responded_at": f"{day}T10:00:00Z", "score": 5,
+            "scale_max": 5}
+
+
+def test_a_late_survey_changes_exactly_its_partitions(tmp_path):
+    raw = RawFiles(tmp_path / "raw")
+    for day in range(1, 11):
+        raw.write("helpdesk/surveys", f"2026-01-{day:02d}", [_survey(f"R{day}", f"2026-01-{day:02d}")])
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    args = ["--raw-dir", str(raw.root), "--warehouse", url]
+    assert run_cli("backfill", "--start", "2026-01-01", "--end", "2026-01-10", *args).returncode == 0
+    pipeline = Pipeline(raw.root, url)
+    before = dict(pipeline.query("select metric_date, max(computed_at) from marts.metrics_daily group by 1"))
+    month_before = pipeline.query("select max(computed_at) from marts.metrics_monthly")[0][0]
+
+    # Last night's extract brings one survey answered a week ago (a score of 1 on the 4th).
+    late = _survey("R99", "2026-01-04") | {"score": 1}
+    raw.write("helpdesk/surveys", "2026-01-11", [late])
+    result = run_cli("run", "--date", "2026-01-11", *args)
+    assert result.returncode == 0, result.stderr
+
+    after = dict(pipeline.query("select metric_date, max(computed_at) from marts.metrics_daily group by 1"))
+    rewritten = {str(day) for day, at in after.items() if before.get(day) != at}
+    assert rewritten == {"2026-01-04", "2026-01-11"}
+    assert pipeline.query("select max(computed_at) from marts.metrics_monthly")[0][0] > month_before
+    assert pipeline.value("csat_avg", "2026-01-04", grain="daily") == 3.0  # (5 + 1) / 2
+    assert pipeline.value("csat_avg", "2026-01-05", grain="daily") == 5.0
+    assert pipeline.value("csat_pct", "2026-01-01") == 100 * 10 / 11
+
+
+def test_two_backfills_give_identical_tables(tmp_path):
+    generate(tmp_path / "raw", *_days("2026-02-01", "2026-02-20"), customers=150, seed=11)
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    pipeline = Pipeline(tmp_path / "raw", url)
+    pipeline.backfill("2026-02-01", "2026-02-20")
+    first = _snapshot(url)
+    pipeline.backfill("2026-02-01", "2026-02-20")
+    assert _snapshot(url) == first
+    assert len(first["marts.metrics_daily"]) > 500 and first["quarantine.rejected_rows"]
+
+
+def _days(start, end):
+    import datetime as dt
+
+    return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+
+
+def test_a_backfill_killed_half_way_is_repaired_by_running_it_again(tmp_path):
+    generate(tmp_path / "raw", *_days("2026-02-01", "2026-02-28"), customers=300, seed=5)
+    clean_url = f"duckdb:///{tmp_path / 'clean.duckdb'}"
+    Pipeline(tmp_path / "raw", clean_url).backfill("2026-02-01", "2026-02-28")
+
+    warehouse = tmp_path / "killed.duckdb"
+    args = ["backfill", "--start", "2026-02-01", "--end", "2026-02-28", "--raw-dir", str(tmp_path / "raw"),
+            "--warehouse", f"duckdb:///{warehouse}"]
+    process = subprocess.Popen([sys.executable, "-m", "cx_pipeline.cli", *args], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    # Kill it while it writes: DuckDB keeps a write-ahead log beside the file during a transaction.
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    deadline = time.monotonic() + 120
+    while not wal.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert _snapshot(f"duckdb:///{warehouse}") == _snapshot(clean_url)
+
+
+def test_command_line_runs_appear_in_the_dagster_instance(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(os.path.join(os.path.dirname(__file__), "..", "dagster_home", "dagster.yaml"), home)
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("helpdesk/surveys", "2026-01-02", [_survey("R1", "2026-01-02")])
+    result = run_cli("backfill", "--start", "2026-01-01", "--end", "2026-01-03", "--raw-dir", str(raw.root),
+                     "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", env={"DAGSTER_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert sorted(r.job_name for r in runs) == ["daily", "monthly_metrics"]
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        daily = next(r for r in runs if r.job_name == "daily")
+        assert daily.tags["dagster/asset_partition_range_start"] == "2026-01-01"
+        assert daily.tags["dagster/asset_partition_range_end"] == "2026-01-03"
+
+
+def test_a_locked_warehouse_is_retried_until_it_is_free(tmp_path):
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("helpdesk/surveys", "2026-01-02", [_survey("R1", "2026-01-02")])
+    path = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('locked', flush=True); time.sleep(3)", str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    pipeline = Pipeline(raw.root, f"duckdb:///{path}")
+    daily, _monthly = pipeline.backfill("2026-01-02", "2026-01-02")
+    holder.wait()
+    retried = [e for e in daily.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retried, "the first attempt should have met the lock"
+    assert pipeline.value("csat_pct", "2026-01-02", grain="daily") == 100

@@ -1,0 +1,100 @@
+"""The Dagster UI: the real webserver over the real code location, asked over GraphQL."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from cx_pipeline.entities import ENTITIES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def graphql(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO, env={**os.environ, "DAGSTER_HOME": str(home)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/server_info", timeout=2).read()
+            break
+        except OSError:
+            assert server.poll() is None, "the webserver exited"
+            assert time.monotonic() < deadline, "the webserver did not start within 120 s"
+            time.sleep(0.5)
+
+    def ask(query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(f"{base}/graphql", json.dumps({"query": query, "variables": variables or {}})
+                                         .encode(), {"Content-Type": "application/json"})
+        answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    yield ask
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_code_location_loads_with_both_schedules(graphql):
+    data = graphql("""{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+        locationOrLoadError { __typename ... on RepositoryLocation { repositories {
+          schedules { name cronSchedule } sensors { name } } } } } } } }""")
+    entry, = data["workspaceOrError"]["locationEntries"]
+    assert (entry["name"], entry["loadStatus"]) == ("cx_pipeline", "LOADED")
+    repository, = entry["locationOrLoadError"]["repositories"]
+    assert {(s["name"], s["cronSchedule"]) for s in repository["schedules"]} == \
+        {("nightly", "0 2 * * *"), ("monthly", "0 3 1 * *")}
+    assert [s["name"] for s in repository["sensors"]] == ["nightly_metrics"]
+
+
+def test_metric_assets_with_their_partitions(graphql):
+    for name, kind in (("metrics_daily", "TIME_WINDOW"), ("metrics_monthly", "TIME_WINDOW")):
+        node = graphql("""query($key: AssetKeyInput!) { assetNodeOrError(assetKey: $key) { ... on AssetNode {
+            partitionDefinition { type description } partitionKeys } } }""",
+                       {"key": {"path": [name]}})["assetNodeOrError"]
+        assert node["partitionDefinition"]["type"] == kind
+        assert node["partitionKeys"][0] in ("2020-01-01",)
+    daily = graphql("""{ assetNodeOrError(assetKey: {path: ["metrics_daily"]}) { ... on AssetNode {
+        partitionKeys } } }""")["assetNodeOrError"]["partitionKeys"]
+    monthly = graphql("""{ assetNodeOrError(assetKey: {path: ["metrics_monthly"]}) { ... on AssetNode {
+        partitionKeys } } }""")["assetNodeOrError"]["partitionKeys"]
+    assert len(daily) > 365 * 6 and len(monthly) > 12 * 6
+    assert all(key.endswith("-01") for key in monthly)
+
+
+def test_lineage_reaches_every_raw_entity_and_checks_are_attached(graphql):
+    nodes = graphql("""{ assetNodes { assetKey { path } dependencyKeys { path }
+        assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }""")["assetNodes"]
+    parents = {n["assetKey"]["path"][0]: {d["path"][0] for d in n["dependencyKeys"]} for n in nodes}
+    for metric in ("metrics_daily", "metrics_monthly"):
+        seen, todo = set(), [metric]
+        while todo:
+            for parent in parents[todo.pop()] - seen:
+                seen.add(parent)
+                todo.append(parent)
+        assert {f"raw_{e.table}" for e in ENTITIES} <= seen, metric
+    checks = {n["assetKey"]["path"][0]: {c["name"]: c["blocking"] for c in n["assetChecksOrError"]["checks"]}
+              for n in nodes}
+    for entity in ENTITIES:
+        assert checks[f"raw_{entity.table}"] == {"files_readable": True, "rows_reconciled": True,
+                                                 "expectations": False}
