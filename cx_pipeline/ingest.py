@@ -83,7 +83,8 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         future_tolerance_hours=settings.future_tolerance_hours,
     )
     rows = _arrow_rows(entity, validated.loaded, now)
-    rejected = validated.rejected.assign(stage="raw", quarantined_at=pd.Timestamp(now))
+    utc = pd.Timestamp(now).tz_convert("UTC").tz_localize(None)  # plain timestamp columns hold UTC
+    rejected = validated.rejected.assign(stage="raw", quarantined_at=utc)
     read_counts = pd.DataFrame(
         [(str(e.path), e.extract_date, e.rows_read) for e in extracts],
         columns=["source_file", "extract_date", "rows_read"])
@@ -98,7 +99,7 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         warehouse.insert_arrow(conn, "quarantine.rejected_rows", pa.Table.from_pandas(rejected, preserve_index=False))
         files = _file_counts(read_counts, validated.loaded, validated.rejected)
         warehouse.insert_arrow(conn, "raw.extract_files", pa.Table.from_pandas(
-            files.assign(entity=entity.table, loaded_at=pd.Timestamp(now)), preserve_index=False))
+            files.assign(entity=entity.table, loaded_at=utc), preserve_index=False))
     return IngestReport(entity, start, end, failures, validated.expectations,
                         reconcile(warehouse, entity, start, end, read_counts))
 

@@ -110,7 +110,8 @@ GRAINS = {g.name: g for g in (DAILY, MONTHLY)}
 def publish_metrics(warehouse: Warehouse, grain: Grain, start: dt.date, end: dt.date,
                     computed_at: dt.datetime) -> int:
     """Compute every metric for the periods of ``grain`` starting in [start, end] and replace exactly
-    those periods' rows of the grain's table, in one transaction. Returns the rows written."""
+    those periods' rows of the grain's table, in one transaction. Returns the rows written.
+    ``computed_at`` is written as given: pass UTC without a zone (the column is a plain timestamp)."""
     periods = grain.periods(start, end)
     if not periods:
         return 0

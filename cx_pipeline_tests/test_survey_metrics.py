@@ -73,3 +73,35 @@ def test_a_month_without_responses_has_undefined_rates(raw, pipeline):
     empty = pipeline.metric("nps", "2026-02-01")
     assert empty.value is None and empty.sample_size == 0 and empty.denominator == 0
     assert pipeline.metric("tickets_created", "2026-02-01").value == 0
+
+
+def test_time_zones_of_sources_and_reports(raw, tmp_path):
+    from cx_pipeline_tests.conftest import Pipeline
+
+    raw.write("crm/nps_responses", "2026-01-05", [
+        # Naive, read in Paris time: 2026-01-04 23:30 UTC, 18:30 in New York → January 4.
+        {"response_id": "a", "customer_id": "c", "responded_at": "2026-01-05 00:30", "score": 10},
+        # UTC 03:00 is 22:00 the day before in New York → January 4.
+        {"response_id": "b", "customer_id": "c", "responded_at": "2026-01-05T03:00:00Z", "score": 0},
+        # 11:00 UTC is 06:00 in New York → January 5.
+        {"response_id": "c", "customer_id": "c", "responded_at": "2026-01-05T12:00:00+01:00", "score": 10},
+    ])
+    pipeline = Pipeline(raw.root, f"duckdb:///{tmp_path / 'tz.duckdb'}", source_timezone="Europe/Paris",
+                        reporting_timezone="America/New_York")
+    pipeline.backfill("2026-01-04", "2026-01-05")
+    assert pipeline.metric("nps", "2026-01-04", grain="daily").sample_size == 2
+    assert pipeline.value("nps", "2026-01-04", grain="daily") == 0
+    assert pipeline.value("nps", "2026-01-05", grain="daily") == 100
+
+
+def test_every_file_of_a_date_belongs_to_it(raw, pipeline):
+    raw.write("crm/nps_responses", "2026-01-05", _nps_rows([10, 10]))
+    raw.write("crm/nps_responses", "2026-01-05", [r | {"response_id": "P" + r["response_id"]}
+                                                  for r in _nps_rows([0])], part=".part2")
+    raw.write("crm/nps_responses", "2026-01-05", [r | {"response_id": "J" + r["response_id"]}
+                                                  for r in _nps_rows([5])], fmt="jsonl", part=".part3")
+    pipeline.backfill("2026-01-05", "2026-01-05")
+    row = pipeline.metric("nps", "2026-01-05", grain="daily")
+    assert (row.numerator, row.sample_size) == (0, 4)
+    files = pipeline.query("select count(*), sum(rows_read) from raw.extract_files")[0]
+    assert tuple(files) == (3, 4)

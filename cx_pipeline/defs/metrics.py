@@ -19,7 +19,7 @@ _METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, grain: Grain) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with retried_when_transient():
-        rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc))
+        rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         headline = headline_markdown(warehouse, grain, end)
     return dg.MaterializeResult(metadata={"rows": rows, "periods": f"{start} .. {end}",
                                           "headline": dg.MetadataValue.md(headline)})

@@ -81,7 +81,7 @@ def staging(warehouse: Warehouse, settings: Settings):
 )
 def intermediate(warehouse: Warehouse, settings: Settings):
     with retried_when_transient():
-        counts = build_intermediate(warehouse, settings, dt.datetime.now(dt.timezone.utc))
+        counts = build_intermediate(warehouse, settings, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         identities = identity_counts(warehouse)
     for name in INTERMEDIATE:
         metadata: dict[str, object] = {"rows": counts[name]}
