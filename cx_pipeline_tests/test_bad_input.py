@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cx_pipeline_tests.conftest import Pipeline, run_cli
+from cx_pipeline_tests.conftest import WAREHOUSES, Pipeline, new_warehouse, run_cli
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())
@@ -20,11 +20,11 @@ def _relative(source_file: str) -> str:
     return source_file.split("/raw/", 1)[1]
 
 
-@pytest.fixture(scope="module")
-def first_day(tmp_path_factory):
+@pytest.fixture(scope="module", params=WAREHOUSES)
+def first_day(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("bad")
     shutil.copytree(CORPUS / "raw", root / "raw")
-    pipeline = Pipeline(root / "raw", f"duckdb:///{root / 'warehouse.duckdb'}")
+    pipeline = Pipeline(root / "raw", new_warehouse(request.param, root, request))
     pipeline.backfill("2026-04-01", "2026-04-01")
     return pipeline
 
@@ -91,9 +91,9 @@ def _without_quarantined_rows(source: Path, target: Path) -> None:
             out.write_text(buffer.getvalue())
 
 
-def test_metrics_beside_bad_rows_equal_those_of_the_good_rows_alone(first_day, tmp_path):
+def test_metrics_beside_bad_rows_equal_those_of_the_good_rows_alone(first_day, tmp_path, request):
     _without_quarantined_rows(CORPUS, tmp_path / "raw")
-    clean = Pipeline(tmp_path / "raw", f"duckdb:///{tmp_path / 'clean.duckdb'}")
+    clean = Pipeline(tmp_path / "raw", new_warehouse(first_day.warehouse.dialect, tmp_path, request))
     clean.backfill("2026-04-01", "2026-04-01")
     columns = "metric, dimension, dimension_value, value, numerator, denominator, sample_size, ci_low, ci_high"
     for table in ("marts.metrics_daily", "marts.metrics_monthly"):

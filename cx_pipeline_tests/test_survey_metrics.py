@@ -75,7 +75,7 @@ def test_a_month_without_responses_has_undefined_rates(raw, pipeline):
     assert pipeline.metric("tickets_created", "2026-02-01").value == 0
 
 
-def test_time_zones_of_sources_and_reports(raw, tmp_path):
+def test_time_zones_of_sources_and_reports(raw, pipeline):
     from cx_pipeline_tests.conftest import Pipeline
 
     raw.write("crm/nps_responses", "2026-01-05", [
@@ -86,7 +86,7 @@ def test_time_zones_of_sources_and_reports(raw, tmp_path):
         # 11:00 UTC is 06:00 in New York → January 5.
         {"response_id": "c", "customer_id": "c", "responded_at": "2026-01-05T12:00:00+01:00", "score": 10},
     ])
-    pipeline = Pipeline(raw.root, f"duckdb:///{tmp_path / 'tz.duckdb'}", source_timezone="Europe/Paris",
+    pipeline = Pipeline(raw.root, pipeline.warehouse.url, source_timezone="Europe/Paris",
                         reporting_timezone="America/New_York")
     pipeline.backfill("2026-01-04", "2026-01-05")
     assert pipeline.metric("nps", "2026-01-04", grain="daily").sample_size == 2
