@@ -46,3 +46,33 @@ def test_the_warehouse_password_stays_out_of_runs_and_logs(tmp_path, request):
     assert stored, "the runs should have been recorded in DAGSTER_HOME"
     for path in stored:
         assert b"Sup3r-s3cret" not in path.read_bytes(), path
+
+
+def test_dagster_keeps_its_runs_in_postgresql(postgres, tmp_path, request):
+    """The server instance of deploy/dagster.yaml: runs and events in PostgreSQL, warehouse too."""
+    import shutil
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    storage_url = new_warehouse("postgresql", tmp_path, request)
+    storage = sa.make_url(storage_url)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(Path(__file__).parent.parent / "deploy" / "dagster.yaml", home)
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("crm/nps_responses", "2026-01-02", [{"response_id": "a", "customer_id": "c",
+                                                   "responded_at": "2026-01-02T10:00:00Z", "score": 9}])
+    env = {"DAGSTER_HOME": str(home), "DAGSTER_PG_URL": storage.set(drivername="postgresql+psycopg2").render_as_string(),
+           "CX_WAREHOUSE_URL": new_warehouse("postgresql", tmp_path, request)}
+    result = run_cli("backfill", "--start", "2026-01-02", "--end", "2026-01-02", "--raw-dir", str(raw.root), env=env)
+    assert result.returncode == 0, result.stderr
+
+    engine = sa.create_engine(storage_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        runs = conn.execute(sa.text("select pipeline_name, status from runs order by create_timestamp")).all()
+        events = conn.execute(sa.text("select count(*) from event_logs")).scalar_one()
+    assert [tuple(r) for r in runs] == [("daily", "SUCCESS"), ("monthly_metrics", "SUCCESS")]
+    assert events > 50
+    assert not list(home.glob("**/*.db")), "nothing should be stored in SQLite files"
+    assert Pipeline(raw.root, env["CX_WAREHOUSE_URL"]).value("nps", "2026-01-02", grain="daily") == 100
