@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--start", type=_date, required=True)
     backfill.add_argument("--end", type=_date, required=True)
 
+    bench = commands.add_parser("bench", parents=[common], help="measure backfill and nightly run against the floor")
+    bench.add_argument("--customers", type=int, default=50_000)
+    bench.add_argument("--days", type=int, default=365, help="length of the generated history (default a year)")
+    bench.add_argument("--workdir", type=Path, help="where data and warehouse go (default a temporary folder)")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+
     metrics = commands.add_parser("metrics", parents=[common], help="print metric rows from the warehouse")
     metrics.add_argument("--grain", choices=["daily", "monthly"], required=True)
     metrics.add_argument("--metric")
@@ -308,7 +314,33 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-COMMANDS = {"demo": cmd_demo, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill,
+def cmd_bench(args) -> int:
+    import tempfile
+
+    from cx_pipeline.bench import run_bench
+
+    if args.customers < 1 or args.days < 2:
+        raise CliError("--customers must be at least 1 and --days at least 2", USAGE)
+    end = dt.date.today() - dt.timedelta(days=1)
+    start = end - dt.timedelta(days=args.days - 1)
+    with tempfile.TemporaryDirectory(prefix="cx_bench_") as scratch:
+        workdir = args.workdir or Path(scratch)
+        steps = run_bench(workdir, args.customers, start, end)
+    floor_seconds = steps[0].seconds
+    records = [{"step": s.name, "rows": s.rows, "bytes": s.bytes, "seconds": round(s.seconds, 3),
+                "rows_per_second": round(s.rows_per_second), "peak_rss_mb": round(s.peak_rss_mb, 1),
+                "vs_floor": round(s.seconds / floor_seconds, 2)} for s in steps]
+    if args.json:
+        print(json.dumps({"customers": args.customers, "days": args.days, "start": start.isoformat(),
+                          "end": end.isoformat(), "cpus": os.cpu_count(), "steps": records}, indent=1))
+    else:
+        print(f"bench: {args.customers:,} customers, {start} .. {end}, {os.cpu_count()} CPUs")
+        print(format_rows(list(records[0]), [list(r.values()) for r in records], "table"), end="")
+        print(f"backfill / floor = {records[1]['vs_floor']}")
+    return OK
+
+
+COMMANDS = {"demo": cmd_demo, "bench": cmd_bench, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill,
             "metrics": cmd_metrics}
 
 

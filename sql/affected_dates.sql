@@ -33,12 +33,23 @@ orders as (
   where order_id in (select order_id from raw.ecommerce__orders where _extract_date = :extract_date)
 ),
 subscriptions as (
-  select started_at as event_at from raw.crm__subscriptions
-  where subscription_id in (
-    select subscription_id from raw.crm__subscriptions where _extract_date = :extract_date)
+  -- A new subscription changes activity from its start; a known one (ended, say) from its end.
+  select
+    case
+      when exists (
+        select 1 from raw.crm__subscriptions as earlier
+        where earlier.subscription_id = s.subscription_id and earlier._extract_date < :extract_date
+      ) then coalesce(s.ended_at, s.started_at)
+      else s.started_at
+    end as event_at
+  from raw.crm__subscriptions as s
+  where s._extract_date = :extract_date
 ),
 customers as (
-  select coalesce(created_at, updated_at) as event_at from raw.crm__customers where _extract_date = :extract_date
+  -- A customer's attributes (segment, region, referrer) count on the days the customer was active.
+  select a.active_from as event_at
+  from intermediate.customer_activity as a
+  where a.customer_key in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
 ),
 rates as (
   select cast(date as date) as day from raw.reference__fx_rates where _extract_date = :extract_date

@@ -1,0 +1,150 @@
+"""``cx-pipeline bench``: where the pipeline stands against the least work that touches all the data.
+
+In one process: generate a data set, then measure (a) the floor — DuckDB reading every raw file once
+and counting each entity's rows by month, (b) a full backfill into a fresh warehouse, (c) one nightly
+run on top of it. Each step reports rows, bytes, wall seconds, rows/s and its peak RSS (sampled).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from cx_pipeline.entities import ENTITIES
+from cx_pipeline.extracts import extract_format
+
+_READERS = {"csv": "read_csv({files}, all_varchar=true, filename=true, union_by_name=true)",
+            "csv.gz": "read_csv({files}, all_varchar=true, filename=true, union_by_name=true)",
+            "jsonl": "read_json({files}, format='newline_delimited', filename=true, union_by_name=true)",
+            "parquet": "read_parquet({files}, filename=true, union_by_name=true)"}
+
+
+@dataclasses.dataclass
+class Step:
+    name: str
+    rows: int
+    bytes: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+class _PeakRss:
+    """The highest resident set size of this process while a step runs, sampled every 20 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+
+    @staticmethod
+    def _current_kb() -> int:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator[None]:
+        self.peak = self._current_kb()
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                self.peak = max(self.peak, self._current_kb())
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+            self.peak = max(self.peak, self._current_kb())
+
+
+def raw_files(raw: Path) -> list[Path]:
+    return [p for p in raw.rglob("*") if p.is_file() and extract_format(p)]
+
+
+def floor(raw: Path) -> int:
+    """Read every raw file once with DuckDB and count each entity's rows by month; returns rows read."""
+    import duckdb
+
+    connection = duckdb.connect()
+    total = 0
+    for entity in ENTITIES:
+        by_format: dict[str, list[str]] = {}
+        for path in raw_files(raw / entity.path):
+            by_format.setdefault(extract_format(path), []).append(str(path))
+        for fmt, files in by_format.items():
+            reader = _READERS[fmt].format(files=files)
+            rows = connection.execute(
+                f"select substr(regexp_extract(filename, '(\\d{{4}}-\\d{{2}})-\\d{{2}}[^/]*$', 1), 1, 7) as month, "
+                f"count(*) from {reader} group by 1").fetchall()
+            total += sum(n for _, n in rows)
+    connection.close()
+    return total
+
+
+def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed: int = 1) -> list[Step]:
+    """Generate, then time the floor, a full backfill and one nightly run. Sets CX_RAW_DIR and
+    CX_WAREHOUSE_URL for the runs, so it is meant for a process of its own (the command line)."""
+    from cx_pipeline.generate import generate
+
+    raw, warehouse = workdir / "raw", workdir / "warehouse.duckdb"
+    summary = generate(raw, start, end, customers, seed)
+    size = sum(p.stat().st_size for p in raw_files(raw))
+    os.environ["CX_RAW_DIR"] = str(raw)
+    os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{warehouse}"
+    from cx_pipeline import runner
+    from cx_pipeline.definitions import defs
+
+    rss = _PeakRss()
+    steps = []
+
+    started = time.perf_counter()
+    with rss.watch():
+        rows = floor(raw)
+    steps.append(Step("floor (DuckDB reads all)", rows, size, time.perf_counter() - started, rss.peak / 1024))
+
+    instance = runner.instance()
+    started = time.perf_counter()
+    with rss.watch():
+        outcomes = runner.backfill(defs, start, end, instance)
+    _raise_on_failure(outcomes)
+    steps.append(Step("backfill", summary.total_rows, size, time.perf_counter() - started, rss.peak / 1024))
+
+    night = [p for p in raw_files(raw) if p.name.startswith(end.isoformat())]
+    started = time.perf_counter()
+    with rss.watch():
+        outcomes = runner.nightly(defs, end, instance)
+    _raise_on_failure(outcomes)
+    steps.append(Step("nightly run", _rows_in(night), sum(p.stat().st_size for p in night),
+                      time.perf_counter() - started, rss.peak / 1024))
+    return steps
+
+
+def _rows_in(files: list[Path]) -> int:
+    from cx_pipeline.entities import ENTITIES_BY_TABLE
+    from cx_pipeline.extracts import read_extract
+
+    total = 0
+    for path in files:
+        entity = ENTITIES_BY_TABLE["__".join(path.parent.parts[-2:])]
+        total += read_extract(path, dt.date.fromisoformat(path.name[:10]), entity).rows_read
+    return total
+
+
+def _raise_on_failure(outcomes) -> None:
+    failed = [error for outcome in outcomes if not outcome.success for error in outcome.errors]
+    if failed or not all(o.success for o in outcomes):
+        raise RuntimeError("; ".join(failed) or "a run failed")

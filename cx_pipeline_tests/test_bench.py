@@ -1,0 +1,18 @@
+"""The benchmark command completes on a small data set and prints its fields (the real benchmark is
+run by hand, never in the test suite)."""
+
+import json
+
+from cx_pipeline_tests.conftest import run_cli
+
+
+def test_bench_smoke(tmp_path):
+    result = run_cli("bench", "--customers", "500", "--days", "10", "--json", "--workdir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [s["step"] for s in report["steps"]] == ["floor (DuckDB reads all)", "backfill", "nightly run"]
+    floor, backfill, nightly = report["steps"]
+    assert floor["rows"] == backfill["rows"] > nightly["rows"] > 0
+    assert floor["vs_floor"] == 1
+    for step in report["steps"]:
+        assert step["seconds"] > 0 and step["peak_rss_mb"] > 0 and step["bytes"] > 0
