@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-import sqlalchemy as sa
 
 from cx_pipeline.warehouse import Warehouse, read_sql
 

@@ -59,7 +59,6 @@ METRICS: tuple[Metric, ...] = (
     Metric("cart_abandonment_rate", ("all",), "rate"),
     Metric("conversion_rate", ("all",), "rate"),
 )
-METRIC_NAMES = tuple(m.name for m in METRICS)
 
 FAMILIES = ("metrics_nps", "metrics_surveys", "metrics_tickets", "metrics_customer_base",
             "metrics_revenue", "metrics_orders", "metrics_growth")

@@ -7,11 +7,11 @@ import dagster as dg
 import sqlalchemy as sa
 
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
-from cx_pipeline.defs.transform import _INTERMEDIATE
+from cx_pipeline.defs.transform import INTERMEDIATE_ASSETS
 from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
-_UPSTREAM = [f"int_{name}" for name in _INTERMEDIATE] + [
+_UPSTREAM = [f"int_{name}" for name in INTERMEDIATE_ASSETS] + [
     "stg_crm__nps_responses", "stg_ecommerce__referrals", "stg_ecommerce__carts", "stg_ecommerce__sessions"]
 _METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 

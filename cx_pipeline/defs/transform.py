@@ -29,7 +29,7 @@ _STAGING_GRAIN = {
     "reference__fx_rates": "one row per (date, currency) exchange rate",
 }
 
-_INTERMEDIATE = {
+INTERMEDIATE_ASSETS = {
     "fx_rates": ("One row per currency and validity interval of its rate to the base currency.",
                  ["stg_reference__fx_rates"]),
     "customer_keys": ("One row per ticket, survey, order, cart and session: the customer it is tied to and "
@@ -75,7 +75,7 @@ def staging(warehouse: Warehouse, settings: Settings):
         dg.AssetSpec(f"int_{name}", group_name="intermediate", kinds={"sql"},
                      description=f"{description} Table `intermediate.{name}`.", deps=upstream,
                      metadata={"table": f"intermediate.{name}"})
-        for name, (description, upstream) in _INTERMEDIATE.items()
+        for name, (description, upstream) in INTERMEDIATE_ASSETS.items()
     ],
     pool="warehouse",
 )

@@ -156,16 +156,3 @@ def _unreadable_rows(entity: Entity, extracts: list[Extract]) -> pd.DataFrame:
     ]
     return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS).astype({"row_number": "int64"}) if rows else \
         pd.DataFrame({c: pd.Series(dtype="int64" if c == "row_number" else "object") for c in QUARANTINE_COLUMNS})
-
-
-def rejected_by_file(validated: ValidatedExtracts) -> dict[str, int]:
-    counts = validated.rejected.groupby("source_file").size()
-    return {str(k): int(v) for k, v in counts.items()}
-
-
-def loaded_by_file(validated: ValidatedExtracts) -> dict[str, int]:
-    counts = validated.loaded.groupby(SOURCE_FILE).size()
-    return {str(k): int(v) for k, v in counts.items()}
-
-
-
