@@ -282,7 +282,7 @@ def format_rows(columns: list[str], rows, fmt: str) -> str:
         if value is None:
             return ""
         if isinstance(value, float):
-            return repr(value) if fmt != "table" else f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+            return repr(value) if fmt != "table" else f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
         return str(value)
 
     if fmt == "json":
