@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import os
 import re
 import zoneinfo
 from pathlib import Path
@@ -47,6 +48,9 @@ def split_statements(sql: str) -> list[str]:
 def read_sql(relative: str) -> str:
     return (SQL_DIR / relative).read_text()
 
+
+DUCKDB_MEMORY_LIMIT = os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "512MB")
+"""DuckDB's buffer pool lives in the pipeline's process; past this it spills to disk beside the file."""
 
 RETRIES = 5
 RETRY_SECONDS = 2
@@ -86,7 +90,8 @@ class Warehouse(dg.ConfigurableResource):
                     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
                 # One connection for the resource's life: opening a DuckDB file costs ~25 ms. It is closed
                 # when the run ends (teardown_after_execution), which releases the file to other processes.
-                self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
+                self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool,
+                                                connect_args={"config": {"memory_limit": DUCKDB_MEMORY_LIMIT}})
             else:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
         return self._engine
