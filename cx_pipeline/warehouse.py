@@ -127,6 +127,9 @@ class Warehouse(dg.ConfigurableResource):
     def create_tables(self) -> None:
         """Schemas and the tables every asset writes into (idempotent)."""
         with self.begin() as conn:
+            if self.dialect == "postgresql":
+                # Steps running side by side would race to create the same tables; one goes at a time.
+                conn.execute(sa.text("select pg_advisory_xact_lock(hashtext('cx_pipeline.create_tables'))"))
             for schema in ("raw", "stg", "intermediate", "marts", "quarantine"):
                 conn.execute(sa.text(f"create schema if not exists {schema}"))
             for entity in ENTITIES:

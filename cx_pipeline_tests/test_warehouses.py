@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import os
 
 from cx_pipeline.generate import generate
 from cx_pipeline_tests.conftest import Pipeline, RawFiles, new_warehouse, run_cli
@@ -76,3 +77,37 @@ def test_dagster_keeps_its_runs_in_postgresql(postgres, tmp_path, request):
     assert events > 50
     assert not list(home.glob("**/*.db")), "nothing should be stored in SQLite files"
     assert Pipeline(raw.root, env["CX_WAREHOUSE_URL"]).value("nps", "2026-01-02", grain="daily") == 100
+
+
+def test_a_server_runs_the_raw_loads_side_by_side_on_postgresql(tmp_path, request):
+    """As a deployed instance runs a job: `dagster job execute` with deploy/dagster.yaml, a PostgreSQL
+    warehouse, and the multiprocess executor, whose steps run in processes of their own."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    storage_url = new_warehouse("postgresql", tmp_path, request)
+    warehouse_url = new_warehouse("postgresql", tmp_path, request)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(Path(__file__).parent.parent / "deploy" / "dagster.yaml", home)
+    generate(tmp_path / "raw", dt.date(2026, 1, 1), dt.date(2026, 1, 3), customers=100, seed=4)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "CX_RAW_DIR": str(tmp_path / "raw"),
+           "CX_WAREHOUSE_URL": warehouse_url,
+           "DAGSTER_PG_URL": sa.make_url(storage_url).set(drivername="postgresql+psycopg2").render_as_string()}
+    tags = '{"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-01-03"}'
+    result = subprocess.run([sys.executable, "-m", "dagster", "job", "execute", "-m", "cx_pipeline.definitions",
+                             "-j", "daily", "--tags", tags], env=env, capture_output=True, text=True, timeout=600,
+                            cwd=Path(__file__).parent.parent)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    step_pids = set(re.findall(r" - (\d+) - raw_\w+ - STEP_START", log))
+    assert len(step_pids) >= 2, "the raw loads should have run in processes of their own"
+    pipeline = Pipeline(tmp_path / "raw", warehouse_url)
+    loaded = pipeline.query("select count(*) from raw.extract_files")[0][0]
+    assert loaded == len([p for p in (tmp_path / "raw").rglob("*") if p.is_file()])
+    assert pipeline.metric("active_customers", "2026-01-03", grain="daily").value > 0

@@ -10,35 +10,41 @@ two runs never write the DuckDB file at once.
 import datetime as dt
 
 import dagster as dg
+import sqlalchemy as sa
 
 from cx_pipeline.affected import affected_dates, contiguous_ranges, months_of, next_month
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions
-from cx_pipeline.settings import Settings
+from cx_pipeline.settings import Settings, warehouse_url
 from cx_pipeline.warehouse import Warehouse
 
 _settings = Settings.from_env()
+
+# DuckDB admits one writing process, so its runs execute in process. On PostgreSQL the independent steps
+# of a run (the ten raw loads) run side by side in processes of their own.
+_executor = dg.multiprocess_executor if sa.make_url(warehouse_url()).get_backend_name() == "postgresql" \
+    else dg.in_process_executor
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 ingest_job = dg.define_asset_job(
     "ingest", selection=dg.AssetSelection.groups("raw", "staging", "intermediate"),
-    partitions_def=daily_partitions, executor_def=dg.in_process_executor,
+    partitions_def=daily_partitions, executor_def=_executor,
     description="Load extract dates into raw, then rebuild staging and intermediate.",
 )
 daily_job = dg.define_asset_job(
     "daily", selection=dg.AssetSelection.groups("raw", "staging", "intermediate") | dg.AssetSelection.assets(
         "metrics_daily"),
-    partitions_def=daily_partitions, executor_def=dg.in_process_executor,
+    partitions_def=daily_partitions, executor_def=_executor,
     description="Everything from the extracts to metrics_daily for a range of days: the backfill job.",
 )
 daily_metrics_job = dg.define_asset_job(
     "daily_metrics", selection=dg.AssetSelection.assets("metrics_daily"), partitions_def=daily_partitions,
-    executor_def=dg.in_process_executor, description="Recompute metrics_daily for a range of days.",
+    executor_def=_executor, description="Recompute metrics_daily for a range of days.",
 )
 monthly_metrics_job = dg.define_asset_job(
     "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly"), partitions_def=monthly_partitions,
-    executor_def=dg.in_process_executor, description="Recompute metrics_monthly for a range of months.",
+    executor_def=_executor, description="Recompute metrics_monthly for a range of months.",
 )
 
 nightly_schedule = dg.build_schedule_from_partitioned_job(
