@@ -100,8 +100,6 @@ def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
             frame, unreadable = _read_jsonl(path)
         else:
             frame, unreadable = _read_parquet(path), []
-    except ExtractError:
-        raise
     except UnicodeDecodeError:
         raise ExtractError(path, "is not valid UTF-8 text") from None
     except (pa.ArrowInvalid, OSError, EOFError, gzip.BadGzipFile, csv.Error) as exc:

@@ -7,11 +7,11 @@ import dagster as dg
 import sqlalchemy as sa
 
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
-from cx_pipeline.defs.transform import INTERMEDIATE_ASSETS
 from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
+from cx_pipeline.transform import INTERMEDIATE
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
-_UPSTREAM = [f"int_{name}" for name in INTERMEDIATE_ASSETS] + [
+_UPSTREAM = [f"int_{name}" for name in INTERMEDIATE] + [
     "stg_crm__nps_responses", "stg_ecommerce__referrals", "stg_ecommerce__carts", "stg_ecommerce__sessions"]
 _METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 
@@ -38,31 +38,24 @@ def headline_markdown(warehouse: Warehouse, grain: Grain, day: dt.date) -> str:
     return "\n".join(lines)
 
 
-@dg.asset(
-    group_name="marts",
-    description="One row per (metric_date, metric, dimension, dimension_value): every metric of SPEC §4 for "
-                f"the day, in the reporting time zone. Table `marts.metrics_daily`. Metrics: {_METRIC_LIST}.",
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=_UPSTREAM,
-    pool="warehouse",
-    kinds={"sql"},
-    metadata={"table": DAILY.table},
-)
-def metrics_daily(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    return _publish(context, warehouse, DAILY)
+def _metrics_asset(grain: Grain, partitions_def: dg.PartitionsDefinition, grain_text: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=grain.table.split(".")[1],
+        group_name="marts",
+        description=f"One row per ({grain.date_column}, metric, dimension, dimension_value): every metric of "
+                    f"SPEC §4 for the {grain_text}. Table `{grain.table}`. Metrics: {_METRIC_LIST}.",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=_UPSTREAM,
+        pool="warehouse",
+        kinds={"sql"},
+        metadata={"table": grain.table},
+    )
+    def _metrics(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        return _publish(context, warehouse, grain)
+
+    return _metrics
 
 
-@dg.asset(
-    group_name="marts",
-    description="One row per (month, metric, dimension, dimension_value): every metric of SPEC §4 for the "
-                f"calendar month. Table `marts.metrics_monthly`. Metrics: {_METRIC_LIST}.",
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=_UPSTREAM,
-    pool="warehouse",
-    kinds={"sql"},
-    metadata={"table": MONTHLY.table},
-)
-def metrics_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    return _publish(context, warehouse, MONTHLY)
+metrics_daily = _metrics_asset(DAILY, daily_partitions, "day, in the reporting time zone")
+metrics_monthly = _metrics_asset(MONTHLY, monthly_partitions, "calendar month")

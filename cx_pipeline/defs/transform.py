@@ -50,7 +50,7 @@ INTERMEDIATE_ASSETS = {
                          "channel, agent, team and segment it counts under.",
                          ["stg_helpdesk__surveys", "stg_helpdesk__tickets", "int_customer_keys", "int_customers"]),
 }
-"""Intermediate models: what one row is, and the assets each reads."""
+"""Intermediate models: what one row is, and the assets each reads (built in the order of INTERMEDIATE)."""
 
 
 @dg.multi_asset(
@@ -73,9 +73,9 @@ def staging(warehouse: Warehouse, settings: Settings):
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(f"int_{name}", group_name="intermediate", kinds={"sql"},
-                     description=f"{description} Table `intermediate.{name}`.", deps=upstream,
-                     metadata={"table": f"intermediate.{name}"})
-        for name, (description, upstream) in INTERMEDIATE_ASSETS.items()
+                     description=f"{INTERMEDIATE_ASSETS[name][0]} Table `intermediate.{name}`.",
+                     deps=INTERMEDIATE_ASSETS[name][1], metadata={"table": f"intermediate.{name}"})
+        for name in INTERMEDIATE
     ],
     pool="warehouse",
 )
