@@ -96,8 +96,8 @@ def floor(raw: Path) -> int:
 
 
 def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed: int = 1) -> list[Step]:
-    """Generate, then time the floor, a full backfill and one nightly run. Sets CX_RAW_DIR and
-    CX_WAREHOUSE_URL for the runs, so it is meant for a process of its own (the command line)."""
+    """Generate, then time the floor, a full backfill and one nightly run. Sets CX_RAW_DIR,
+    CX_WAREHOUSE_URL and CX_REPORT_DIR for the runs, so it is meant for a process of its own (the command line)."""
     from cx_pipeline.generate import generate
 
     raw, warehouse = workdir / "raw", workdir / "warehouse.duckdb"
@@ -105,6 +105,7 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
     size = sum(p.stat().st_size for p in raw_files(raw))
     os.environ["CX_RAW_DIR"] = str(raw)
     os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{warehouse}"
+    os.environ["CX_REPORT_DIR"] = str(workdir / "reports")
     from cx_pipeline import runner
     from cx_pipeline.definitions import defs
 

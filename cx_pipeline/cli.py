@@ -35,6 +35,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--raw-dir", help="root of the extract files (env CX_RAW_DIR, default data/raw)")
@@ -66,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--days", type=int, default=365, help="length of the generated history (default a year)")
     bench.add_argument("--workdir", type=Path, help="where data and warehouse go (default a temporary folder)")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    report = commands.add_parser("report", parents=[common], help="write the month's CX report as one HTML file")
+    report.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    report.add_argument("--out", type=Path, help="the HTML file (default <CX_REPORT_DIR>/cx_report_YYYY-MM.html)")
 
     metrics = commands.add_parser("metrics", parents=[common], help="print metric rows from the warehouse")
     metrics.add_argument("--grain", choices=["daily", "monthly"], required=True)
@@ -212,6 +223,27 @@ def cmd_metrics(args) -> int:
     return OK
 
 
+def cmd_report(args) -> int:
+    import sqlalchemy as sa
+
+    from cx_pipeline.report import write_report
+
+    settings = _settings()
+    path = args.out or settings.report_file(args.month)
+    warehouse = _warehouse()
+    try:
+        summary = write_report(warehouse, args.month, path, settings.base_currency)
+    except sa.exc.SQLAlchemyError:
+        raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        warehouse.dispose()
+    print(f"wrote {path}: {summary.charts} charts, {len(summary.empty_panels)} panels without data"
+          + (f" ({', '.join(summary.empty_panels)})" if summary.empty_panels else ""))
+    return OK
+
+
 def cmd_demo(args) -> int:
     from cx_pipeline import runner
     from cx_pipeline.definitions import defs
@@ -237,29 +269,21 @@ def cmd_demo(args) -> int:
     if code == OK:
         print()
         print(month_summary(_warehouse(), end.replace(day=1)))
+        print(f"CX report: {settings.report_file(end.replace(day=1))} (open it in a browser)")
     return code
 
 
 def month_summary(warehouse, month: dt.date) -> str:
-    """The latest month's headline metrics against the month before."""
-    import sqlalchemy as sa
+    """The month's headline metrics against the month before."""
+    from cx_pipeline.headline import headline_rows, previous_period
+    from cx_pipeline.metrics import MONTHLY
 
-    previous = (month - dt.timedelta(days=1)).replace(day=1)
-    with warehouse.begin() as conn:
-        rows = conn.execute(sa.text(
-            "select metric, month, value, sample_size from marts.metrics_monthly "
-            "where dimension = 'all' and month in (:month, :previous)"), {"month": month, "previous": previous}).all()
+    rows = headline_rows(warehouse, MONTHLY, month)
     quarantined = _scalar(warehouse, "select count(*) from quarantine.rejected_rows")
     warehouse.dispose()
-    from cx_pipeline.metrics import METRICS
-
-    values = {(r.metric, r.month): (r.value, r.sample_size) for r in rows}
-    table = []
-    for metric in (m.name for m in METRICS if "all" in m.dimensions):
-        value, sample = values.get((metric, month), (None, 0))
-        before, _ = values.get((metric, previous), (None, 0))
-        change = None if value is None or before is None else value - before
-        table.append((metric, _number(value), _number(before), _number(change, signed=True), f"{sample:,}"))
+    table = [(r.metric, _number(r.value), _number(r.previous), _number(r.change, signed=True), f"{r.sample_size:,}")
+             for r in rows]
+    previous = previous_period(MONTHLY, month)
     header = f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)\n"
     return header + format_rows(["metric", f"{month:%b %Y}", f"{previous:%b %Y}", "change", "sample"], table, "table")
 
@@ -341,7 +365,7 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "bench": cmd_bench, "generate": cmd_generate, "run": cmd_run, "backfill": cmd_backfill,
-            "metrics": cmd_metrics}
+            "metrics": cmd_metrics, "report": cmd_report}
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ _ENV = {
     "ces_low_is_easy": ("CX_CES_LOW_IS_EASY", "true"),
     "future_tolerance_hours": ("CX_FUTURE_TOLERANCE_HOURS", "24"),
     "nightly_hour": ("CX_NIGHTLY_HOUR", "2"),
+    "report_dir": ("CX_REPORT_DIR", "data/reports"),
 }
 
 
@@ -49,6 +50,8 @@ class Settings(dg.ConfigurableResource):
     """Timestamps later than now plus this many hours are quarantined (CX_FUTURE_TOLERANCE_HOURS)."""
     nightly_hour: int = 2
     """Hour of the nightly schedule, in the reporting time zone (CX_NIGHTLY_HOUR)."""
+    report_dir: str = "data/reports"
+    """Where the asset cx_report writes the monthly HTML reports (CX_REPORT_DIR)."""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -72,6 +75,10 @@ class Settings(dg.ConfigurableResource):
     @property
     def first_day(self) -> dt.date:
         return dt.date.fromisoformat(self.start_date)
+
+    def report_file(self, month: dt.date) -> Path:
+        """The CX report of ``month``, as the asset cx_report writes it."""
+        return Path(self.report_dir) / f"cx_report_{month:%Y-%m}.html"
 
     def sql_params(self) -> dict[str, object]:
         """Parameters bound into the SQL of staging, intermediate and marts."""

@@ -165,6 +165,14 @@ def new_warehouse(kind: str, folder: Path, request: pytest.FixtureRequest) -> st
     return f"{server}/{name}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reports_outside_the_repository(tmp_path_factory) -> Iterator[None]:
+    """Command-line backfills write CX reports; keep them out of the working copy's data/."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CX_REPORT_DIR", str(tmp_path_factory.mktemp("reports")))
+        yield
+
+
 @pytest.fixture
 def raw(tmp_path: Path) -> RawFiles:
     return RawFiles(tmp_path / "raw")

@@ -14,7 +14,7 @@ def test_every_layer_has_its_assets():
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {f"raw_{e.table}" for e in ENTITIES} <= keys
     assert {f"stg_{e.table}" for e in ENTITIES} <= keys
-    assert {"int_customer_keys", "int_customer_activity", "metrics_daily", "metrics_monthly"} <= keys
+    assert {"int_customer_keys", "int_customer_activity", "metrics_daily", "metrics_monthly", "cx_report"} <= keys
 
 
 def test_raw_assets_carry_their_validation_checks():
@@ -34,6 +34,8 @@ def test_metrics_reach_back_to_every_raw_entity():
 
 def test_jobs_and_schedules():
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest", "daily", "daily_metrics", "monthly_metrics"}
+    monthly = defs.resolve_job_def("monthly_metrics")
+    assert {k.to_user_string() for k in monthly.asset_layer.selected_asset_keys} == {"metrics_monthly", "cx_report"}
     schedules = {name: defs.resolve_schedule_def(name) for name in ("nightly", "monthly")}
     assert {s.name for s in defs.schedules} == {"nightly", "monthly"}
     assert schedules["nightly"].cron_schedule == "0 2 * * *"

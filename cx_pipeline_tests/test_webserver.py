@@ -68,7 +68,7 @@ def test_code_location_loads_with_both_schedules(graphql):
 
 
 def test_metric_assets_with_their_partitions(graphql):
-    for name, kind in (("metrics_daily", "TIME_WINDOW"), ("metrics_monthly", "TIME_WINDOW")):
+    for name, kind in (("metrics_daily", "TIME_WINDOW"), ("metrics_monthly", "TIME_WINDOW"), ("cx_report", "TIME_WINDOW")):
         node = graphql("""query($key: AssetKeyInput!) { assetNodeOrError(assetKey: $key) { ... on AssetNode {
             partitionDefinition { type description } partitionKeys } } }""",
                        {"key": {"path": [name]}})["assetNodeOrError"]
@@ -86,6 +86,7 @@ def test_lineage_reaches_every_raw_entity_and_checks_are_attached(graphql):
     nodes = graphql("""{ assetNodes { assetKey { path } dependencyKeys { path }
         assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }""")["assetNodes"]
     parents = {n["assetKey"]["path"][0]: {d["path"][0] for d in n["dependencyKeys"]} for n in nodes}
+    assert parents["cx_report"] == {"metrics_monthly"}
     for metric in ("metrics_daily", "metrics_monthly"):
         seen, todo = set(), [metric]
         while todo:

@@ -4,10 +4,11 @@
 import datetime as dt
 
 import dagster as dg
-import sqlalchemy as sa
 
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
+from cx_pipeline.headline import headline_markdown, headline_rows
 from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
+from cx_pipeline.settings import Settings
 from cx_pipeline.transform import INTERMEDIATE
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
@@ -16,26 +17,17 @@ _UPSTREAM = [f"int_{name}" for name in INTERMEDIATE] + [
 _METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 
 
-def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, grain: Grain) -> dg.MaterializeResult:
+def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings,
+             grain: Grain) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with retried_when_transient():
         rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-        headline = headline_markdown(warehouse, grain, end)
-    return dg.MaterializeResult(metadata={"rows": rows, "periods": f"{start} .. {end}",
-                                          "headline": dg.MetadataValue.md(headline)})
-
-
-def headline_markdown(warehouse: Warehouse, grain: Grain, day: dt.date) -> str:
-    """The 'all' row of every metric for the period holding ``day``, as a markdown table."""
-    period = grain.periods(day if grain.name == "daily" else day.replace(day=1), day)[0]
-    with warehouse.begin() as conn:
-        rows = conn.execute(sa.text(
-            f"select metric, value, sample_size from {grain.table} "
-            f"where {grain.date_column} = :period and dimension = 'all' order by metric"),
-            {"period": period.start}).all()
-    lines = [f"**{grain.name} {period.start}**", "", "| metric | value | sample |", "|---|---:|---:|"]
-    lines += [f"| {m} | {'—' if v is None else f'{v:,.2f}'} | {n:,} |" for m, v, n in rows]
-    return "\n".join(lines)
+        last = end if grain is DAILY else end.replace(day=1)
+        headline = headline_markdown(headline_rows(warehouse, grain, last), f"{grain.name} {last}")
+    metadata = {"rows": rows, "periods": f"{start} .. {end}", "headline": dg.MetadataValue.md(headline)}
+    if grain is MONTHLY:
+        metadata["report"] = dg.MetadataValue.path(str(settings.report_file(last).resolve()))
+    return dg.MaterializeResult(metadata=metadata)
 
 
 def _metrics_asset(grain: Grain, partitions_def: dg.PartitionsDefinition, grain_text: str) -> dg.AssetsDefinition:
@@ -51,8 +43,8 @@ def _metrics_asset(grain: Grain, partitions_def: dg.PartitionsDefinition, grain_
         kinds={"sql"},
         metadata={"table": grain.table},
     )
-    def _metrics(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        return _publish(context, warehouse, grain)
+    def _metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
+        return _publish(context, warehouse, settings, grain)
 
     return _metrics
 

@@ -43,8 +43,9 @@ daily_metrics_job = dg.define_asset_job(
     executor_def=_executor, description="Recompute metrics_daily for a range of days.",
 )
 monthly_metrics_job = dg.define_asset_job(
-    "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly"), partitions_def=monthly_partitions,
-    executor_def=_executor, description="Recompute metrics_monthly for a range of months.",
+    "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly", "cx_report"),
+    partitions_def=monthly_partitions, executor_def=_executor,
+    description="Recompute metrics_monthly for a range of months, then their CX reports.",
 )
 
 nightly_schedule = dg.build_schedule_from_partitioned_job(

@@ -1,0 +1,352 @@
+"""The monthly CX report: one self-contained HTML page of Plotly charts, read from the warehouse.
+
+The page carries plotly.js, its styles and its data inline, so it opens offline and can be mailed as one
+file. Every panel either shows a chart or says plainly that the month has no data for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from cx_pipeline.affected import next_month
+from cx_pipeline.headline import HeadlineRow, headline_rows, previous_period
+from cx_pipeline.metrics import MONTHLY
+from cx_pipeline.warehouse import Warehouse, read_sql
+
+TREND_MONTHS = 12
+TOP_AGENTS = 15
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    """A headline card: how a metric's value and its change are written."""
+
+    metric: str
+    title: str
+    unit: str
+    """'%', 'pts', 'currency' or '' (a plain score)."""
+    decimals: int
+    higher_is_better: bool
+    hint: str = ""
+
+
+CARDS = (
+    Card("nps", "NPS", "", 1, True),
+    Card("csat_pct", "CSAT", "%", 1, True),
+    Card("ces_avg", "CES", "", 2, False, "1–5, lower is easier"),
+    Card("churn_rate", "Churn", "%", 1, False),
+    Card("retention_rate", "Retention", "%", 1, True),
+    Card("ltv", "LTV", "currency", 0, True),
+    Card("referral_rate", "Referral rate", "%", 1, True),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportData:
+    """What the report of ``month`` shows, as read from the warehouse."""
+
+    month: dt.date
+    headline: list[HeadlineRow]
+    metrics: pd.DataFrame
+    """metrics_monthly rows of the twelve months ending with ``month``, every dimension."""
+    quarantine: pd.DataFrame
+    """Rows quarantined from the month's extracts by rule and entity."""
+    identity: pd.DataFrame
+    """The month's records by entity and customer-identity rule."""
+    base_currency: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    id: str
+    section: str
+    title: str
+    note: str
+    figure: object | None
+    """A plotly Figure, or None when the month has no data for the panel."""
+    empty: str = "No data for this month."
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportSummary:
+    path: Path
+    charts: int
+    empty_panels: tuple[str, ...]
+    headline: list[HeadlineRow]
+
+
+def month_end(month: dt.date) -> dt.date:
+    return next_month(month) - dt.timedelta(days=1)
+
+
+def trend_start(month: dt.date) -> dt.date:
+    first = month
+    for _ in range(TREND_MONTHS - 1):
+        first = previous_period(MONTHLY, first)
+    return first
+
+
+def read_report_data(warehouse: Warehouse, month: dt.date, base_currency: str) -> ReportData:
+    params = {"month": month, "month_end": month_end(month), "first_month": trend_start(month)}
+    with warehouse.begin() as conn:
+        frames = {name: _frame(conn, f"report/report_{name}.sql", params)
+                  for name in ("metric_rows", "quarantine_by_rule", "identity_shares")}
+    return ReportData(month, headline_rows(warehouse, MONTHLY, month), frames["metric_rows"],
+                      frames["quarantine_by_rule"], frames["identity_shares"], base_currency)
+
+
+def _frame(conn: sa.Connection, relative: str, params: dict[str, object]) -> pd.DataFrame:
+    result = Warehouse.execute(conn, read_sql(relative), params)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    if "month" in frame:
+        frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def write_report(warehouse: Warehouse, month: dt.date, path: Path, base_currency: str) -> ReportSummary:
+    """Render the report of ``month`` to ``path`` (written whole, then moved into place)."""
+    data = read_report_data(warehouse, month, base_currency)
+    panels = build_panels(data)
+    html = render_html(data, panels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(path)
+    return ReportSummary(path, sum(p.figure is not None for p in panels),
+                         tuple(p.id for p in panels if p.figure is None), data.headline)
+
+
+# --- charts -------------------------------------------------------------------------------------------
+
+_COLORS = ("#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308", "#64748b")
+
+
+def build_panels(data: ReportData) -> list[Panel]:
+    rows = data.metrics
+    overall = rows[rows.dimension == "all"]
+    this_month = rows[rows.month == pd.Timestamp(data.month)]
+    currency = data.base_currency
+    return [
+        Panel("nps_trend", "Trends over 12 months", "NPS", "Net Promoter Score with its 95% confidence band.",
+              _nps_trend(overall)),
+        Panel("csat_ces_trend", "Trends over 12 months", "CSAT and CES",
+              "Share of satisfied responses (left) and the average effort score on 1–5 (right).",
+              _lines(overall, {"csat_pct": "CSAT %"}, secondary={"ces_avg": "CES average"})),
+        Panel("churn_retention_trend", "Trends over 12 months", "Churn and retention",
+              "Share of the customers active at the start of the month lost, and kept, by its end.",
+              _lines(overall, {"churn_rate": "Churn %", "retention_rate": "Retention %"})),
+        Panel("ltv_trend", "Trends over 12 months", "Lifetime value",
+              f"LTV = ARPU × 100 / churn rate, in {currency}; ARPU on the right axis.",
+              _lines(overall, {"ltv": f"LTV ({currency})"}, secondary={"arpu": f"ARPU ({currency})"})),
+        Panel("by_channel", "Breakdowns", "By channel",
+              "CSAT of the month's survey responses, and each channel's share of the tickets created.",
+              _breakdown(this_month, "channel", {"csat_pct": "CSAT %", "channel_share": "Share of tickets %"})),
+        Panel("by_team", "Breakdowns", "By team", "CSAT and the median hours to resolve a ticket, by team.",
+              _breakdown(this_month, "team", {"csat_pct": "CSAT %",
+                                              "resolution_hours_median": "Median resolution hours"})),
+        Panel("by_agent", "Breakdowns", "By agent",
+              f"CSAT of the {TOP_AGENTS} agents with the most survey responses this month (responses in the label).",
+              _agents(this_month)),
+        Panel("by_segment", "Breakdowns", "By segment", "NPS, churn and LTV by customer segment.",
+              _breakdown(this_month, "segment", {"nps": "NPS", "churn_rate": "Churn %", "ltv": f"LTV ({currency})"})),
+        Panel("support_times", "Support and shop", "Support times",
+              "Hours to the first response and to resolution: medians and 90th percentiles.",
+              _lines(overall, {"first_response_hours_median": "First response, median",
+                               "first_response_hours_p90": "First response, p90",
+                               "resolution_hours_median": "Resolution, median",
+                               "resolution_hours_p90": "Resolution, p90"})),
+        Panel("funnel", "Support and shop", "Sessions, carts and orders",
+              "Sessions started, those that led to an order, carts created and carts that became orders.",
+              _funnel(this_month[this_month.dimension == "all"])),
+        Panel("quarantine_by_rule", "Data quality", "Rows quarantined by rule",
+              "Rows of the month's extracts held back from the metrics, by the rule they broke.",
+              _quarantine(data.quarantine), empty="No row of this month's extracts was quarantined."),
+        Panel("identity_shares", "Data quality", "Customer identity",
+              "How the month's records were tied to a customer: own customer_id, e-mail matched to the CRM, "
+              "the ticket's customer, or a guest key.",
+              _identity(data.identity)),
+    ]
+
+
+def _layout(**overrides) -> dict:
+    return dict(template="plotly_white", height=330, margin=dict(l=50, r=30, t=20, b=40), colorway=_COLORS,
+                legend=dict(orientation="h", y=-0.18), font=dict(size=12)) | overrides
+
+
+def _figure(**layout):
+    import plotly.graph_objects as go
+
+    return go.Figure(layout=_layout(**layout))
+
+
+def _series(rows: pd.DataFrame, metric: str, column: str = "value") -> pd.Series:
+    found = rows[rows.metric == metric].set_index("month")[column].astype(float)
+    return found.dropna()
+
+
+def _nps_trend(overall: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    nps = overall[(overall.metric == "nps") & overall.value.notna()].sort_values("month")
+    if nps.empty:
+        return None
+    figure = _figure(yaxis=dict(title="NPS", range=[-100, 100]), hovermode="x unified")
+    figure.add_trace(go.Scatter(x=nps.month, y=nps.ci_high, mode="lines", line=dict(width=0), showlegend=False,
+                                hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=nps.month, y=nps.ci_low, mode="lines", line=dict(width=0), fill="tonexty",
+                                fillcolor="rgba(37,99,235,0.15)", name="95% interval", hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=nps.month, y=nps.value, mode="lines+markers", name="NPS",
+                                line=dict(color=_COLORS[0], width=3),
+                                customdata=nps[["sample_size"]], hovertemplate="%{y:.1f} (n=%{customdata[0]})"))
+    return figure
+
+
+def _lines(overall: pd.DataFrame, metrics: dict[str, str], secondary: dict[str, str] | None = None):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    secondary = secondary or {}
+    series = {m: _series(overall, m) for m in (*metrics, *secondary)}
+    if all(s.empty for s in series.values()):
+        return None
+    figure = make_subplots(specs=[[{"secondary_y": bool(secondary)}]])
+    figure.update_layout(**_layout(hovermode="x unified"))
+    for metric, label in {**metrics, **secondary}.items():
+        figure.add_trace(go.Scatter(x=series[metric].index, y=series[metric].values, mode="lines+markers",
+                                    name=label, hovertemplate="%{y:,.2f}"), secondary_y=metric in secondary)
+    return figure
+
+
+def _breakdown(this_month: pd.DataFrame, dimension: str, metrics: dict[str, str]):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    rows = this_month[(this_month.dimension == dimension) & this_month.metric.isin(metrics) & this_month.value.notna()]
+    if rows.empty:
+        return None
+    figure = make_subplots(rows=1, cols=len(metrics), subplot_titles=list(metrics.values()),
+                           horizontal_spacing=0.1 + 0.04 * len(metrics))
+    figure.update_layout(**_layout(showlegend=False))
+    for column, (metric, label) in enumerate(metrics.items(), start=1):
+        bars = rows[rows.metric == metric].sort_values("value")
+        figure.add_trace(go.Bar(x=bars.value, y=bars.dimension_value, orientation="h", name=label,
+                                marker_color=_COLORS[column - 1], customdata=bars[["sample_size"]],
+                                hovertemplate="%{y}: %{x:,.1f} (n=%{customdata[0]})<extra></extra>"),
+                         row=1, col=column)
+    return figure
+
+
+def _agents(this_month: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    rows = this_month[(this_month.dimension == "agent") & (this_month.metric == "csat_pct") & this_month.value.notna()]
+    if rows.empty:
+        return None
+    top = rows.sort_values(["sample_size", "dimension_value"], ascending=[False, True]).head(TOP_AGENTS)
+    top = top.sort_values("value")
+    labels = [f"{agent} ({n:,})" for agent, n in zip(top.dimension_value, top.sample_size)]
+    figure = _figure(height=420, xaxis=dict(title="CSAT %", range=[0, 100]), showlegend=False)
+    figure.add_trace(go.Bar(x=top.value, y=labels, orientation="h", marker_color=_COLORS[2],
+                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
+    return figure
+
+
+def _funnel(overall_month: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    def part(metric: str, column: str) -> float:
+        found = overall_month.loc[overall_month.metric == metric, column].dropna()
+        return float(found.iloc[0]) if len(found) else 0.0
+
+    sessions, carts = part("conversion_rate", "denominator"), part("cart_abandonment_rate", "denominator")
+    if sessions == 0 and carts == 0:
+        return None
+    stages = {"Sessions": sessions, "Sessions with an order": part("conversion_rate", "numerator"),
+              "Carts created": carts,
+              "Carts that became orders": carts - part("cart_abandonment_rate", "numerator"),
+              "Completed orders": part("average_order_value", "denominator")}
+    figure = _figure(showlegend=False, margin=dict(l=170, r=30, t=20, b=30))
+    figure.add_trace(go.Funnel(y=list(stages), x=list(stages.values()), textinfo="value+percent initial",
+                               marker=dict(color=list(_COLORS[:len(stages)]))))
+    return figure
+
+
+def _quarantine(quarantine: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    if quarantine.empty:
+        return None
+    most = int(quarantine.groupby("rule").quarantined_rows.sum().max())
+    figure = _figure(barmode="stack", xaxis=dict(title="rows", dtick=max(1, -(-most // 5))),
+                     margin=dict(l=170, r=30, t=20, b=40))
+    for entity, rows in quarantine.groupby("entity", sort=True):
+        figure.add_trace(go.Bar(x=rows.quarantined_rows, y=rows.rule, orientation="h", name=entity))
+    return figure
+
+
+def _identity(identity: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    if identity.empty:
+        return None
+    shares = identity.assign(share=100 * identity.records / identity.groupby("entity").records.transform("sum"))
+    figure = _figure(barmode="stack", xaxis=dict(range=[0, 100], ticksuffix="%"), margin=dict(l=150, r=30, t=20, b=40))
+    for rule, rows in shares.groupby("identity_rule", sort=True):
+        figure.add_trace(go.Bar(x=rows.share, y=rows.entity, orientation="h", name=rule, customdata=rows[["records"]],
+                                hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]:,} records)<extra></extra>"))
+    return figure
+
+
+# --- page ---------------------------------------------------------------------------------------------
+
+def format_card_value(card: Card, value: float | None, currency: str) -> str:
+    if value is None:
+        return "no data"
+    if card.unit == "currency":
+        return f"{value:,.{card.decimals}f} {currency}"
+    return f"{value:,.{card.decimals}f}{card.unit}"
+
+
+def _change_text(card: Card, change: float, currency: str) -> str:
+    unit = {"%": " pts", "currency": f" {currency}"}.get(card.unit, "")
+    return f"{change:+,.{card.decimals}f}{unit}"
+
+
+def render_html(data: ReportData, panels: list[Panel]) -> str:
+    import jinja2
+    import plotly.offline
+
+    previous = previous_period(MONTHLY, data.month)
+    headline = {row.metric: row for row in data.headline}
+    cards = []
+    for card in CARDS:
+        row = headline[card.metric]
+        change = row.change
+        cards.append({
+            "metric": card.metric, "title": card.title,
+            "value": format_card_value(card, row.value, data.base_currency),
+            "sample": row.sample_size, "hint": card.hint,
+            "interval": (f"95% CI {row.ci_low:.1f} to {row.ci_high:.1f}"
+                         if card.metric == "nps" and row.ci_low is not None and row.ci_high is not None else ""),
+            "change": "" if change is None else _change_text(card, change, data.base_currency),
+            "tone": "" if not change else "good" if (change > 0) == card.higher_is_better else "bad",
+        })
+    config = {"displayModeBar": False, "responsive": True}
+    sections: dict[str, list[dict]] = {}
+    for panel in panels:
+        chart = None if panel.figure is None else panel.figure.to_html(
+            full_html=False, include_plotlyjs=False, div_id=f"chart-{panel.id}", config=config)
+        sections.setdefault(panel.section, []).append(
+            {"id": panel.id, "title": panel.title, "note": panel.note, "chart": chart, "empty": panel.empty})
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("cx_pipeline", "templates"),
+                                     autoescape=jinja2.select_autoescape(["html"]))
+    return environment.get_template("cx_report.html").render(
+        month=data.month, previous=previous, cards=cards, sections=sections,
+        plotly_js=plotly.offline.get_plotlyjs() if any(p.figure is not None for p in panels) else "",
+        quarantined=int(data.quarantine.quarantined_rows.sum()) if not data.quarantine.empty else 0,
+    )
