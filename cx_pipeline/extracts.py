@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -50,17 +50,20 @@ class Unreadable:
 
 @dataclasses.dataclass
 class Extract:
-    """One file's records as text columns, with the records that could not be split."""
+    """One file's records as Arrow text columns, with the records that could not be split."""
 
     path: Path
     extract_date: dt.date
-    frame: pd.DataFrame
+    table: pa.Table
+    """Every column of the entity (empty where the file lacks it), then the file's unknown columns."""
+    row_numbers: np.ndarray
+    """The 1-based record number in the file of each row of ``table``."""
     unreadable: list[Unreadable]
     extra_columns: list[str]
 
     @property
     def rows_read(self) -> int:
-        return len(self.frame) + len(self.unreadable)
+        return len(self.row_numbers) + len(self.unreadable)
 
 
 def extract_format(path: Path) -> str | None:
@@ -95,11 +98,12 @@ def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
     fmt = extract_format(path)
     try:
         if fmt in ("csv", "csv.gz"):
-            frame, unreadable = _read_csv(path)
+            table, row_numbers, unreadable = _read_csv(path)
         elif fmt == "jsonl":
-            frame, unreadable = _read_jsonl(path)
+            table, row_numbers, unreadable = _read_jsonl(path)
         else:
-            frame, unreadable = _read_parquet(path), []
+            table, unreadable = _read_parquet(path), []
+            row_numbers = np.arange(1, table.num_rows + 1, dtype="int64")
     except UnicodeDecodeError:
         raise ExtractError(path, "is not valid UTF-8 text") from None
     except (pa.ArrowInvalid, OSError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
@@ -107,21 +111,21 @@ def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
             raise ExtractError(path, "is not valid UTF-8 text") from None
         raise ExtractError(path, f"cannot be read as {fmt}: {_first_line(exc)}") from None
 
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    if frame.columns.duplicated().any():
-        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise ExtractError(path, f"column {dupes[0]!r} appears more than once")
-    has_records = len(frame.columns) > 0 or fmt in ("csv", "csv.gz", "parquet")
-    missing = [c for c in entity.required if c not in frame.columns]
+    names = [str(c).strip().lower() for c in table.column_names]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ExtractError(path, f"column {duplicated[0]!r} appears more than once")
+    table = table.rename_columns(names)
+    has_records = bool(names) or fmt in ("csv", "csv.gz", "parquet")
+    missing = [c for c in entity.required if c not in names]
     if missing and has_records:
         raise ExtractError(path, f"missing required column {missing[0]!r}"
                            + (f" (and {', '.join(missing[1:])})" if missing[1:] else ""))
-    known = {c.name for c in entity.columns}
-    extra = [c for c in frame.columns if c not in known]
-    for column in entity.columns:
-        if column.name not in frame.columns:
-            frame[column.name] = None
-    return Extract(path, extract_date, frame, unreadable, extra)
+    known = [c.name for c in entity.columns]
+    extra = [c for c in names if c not in known]
+    # The row count comes from the row numbers: a JSON line of {} is a record with no columns at all.
+    columns = [table.column(c) if c in names else pa.nulls(len(row_numbers), pa.string()) for c in known + extra]
+    return Extract(path, extract_date, pa.table(columns, names=known + extra), row_numbers, unreadable, extra)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -134,7 +138,7 @@ def _open_text(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[Unreadable]]:
+def _read_csv(path: Path) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
     with _open_text(path) as handle:
         header = next(csv.reader(handle), None)
     if header is None:
@@ -158,12 +162,10 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[Unreadable]]:
     if invalid:
         # Rows of the wrong width are rare: re-read record by record so that every row keeps its number.
         return _read_csv_by_record(path, names)
-    frame = table.to_pandas()
-    frame.columns = names
-    return frame, []
+    return table, np.arange(1, table.num_rows + 1, dtype="int64"), []
 
 
-def _read_csv_by_record(path: Path, names: list[str]) -> tuple[pd.DataFrame, list[Unreadable]]:
+def _read_csv_by_record(path: Path, names: list[str]) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
     rows, numbers, unreadable = [], [], []
     with _open_text(path) as handle:
         reader = csv.reader(handle)
@@ -173,14 +175,12 @@ def _read_csv_by_record(path: Path, names: list[str]) -> tuple[pd.DataFrame, lis
                 unreadable.append(Unreadable(number, ",".join(record),
                                              f"wrong_field_count: expected {len(names)}, got {len(record)}"))
                 continue
-            rows.append([v if v != "" else None for v in record])
+            rows.append({name: value if value != "" else None for name, value in zip(names, record)})
             numbers.append(number)
-    frame = pd.DataFrame(rows, columns=names, dtype=object)
-    frame.index = pd.Index(numbers) - 1
-    return frame, unreadable
+    return _text_table(rows, names), np.array(numbers, dtype="int64"), unreadable
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[Unreadable]]:
+def _read_jsonl(path: Path) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
     records, numbers, unreadable = [], [], []
     with _open_text(path) as handle:
         for number, line in enumerate(handle, start=1):
@@ -196,10 +196,13 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[Unreadable]]:
                 continue
             records.append({str(k): _json_text(v) for k, v in record.items()})
             numbers.append(number)
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
-    frame = frame.astype(object)
-    frame.index = pd.Index(numbers, dtype="int64") - 1
-    return frame, unreadable
+    names = list(dict.fromkeys(k for record in records for k in record))
+    return _text_table(records, names), np.array(numbers, dtype="int64"), unreadable
+
+
+def _text_table(records: list[dict[str, str | None]], names: list[str]) -> pa.Table:
+    """Records (dicts of text, some keys missing) as an Arrow table of text columns."""
+    return pa.table({name: pa.array([r.get(name) for r in records], type=pa.string()) for name in names})
 
 
 def _json_text(value: object) -> str | None:
@@ -212,10 +215,6 @@ def _json_text(value: object) -> str | None:
     return json.dumps(value)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path) -> pa.Table:
     table = pq.read_table(path)
-    columns = [
-        col if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) else col.cast(pa.string())
-        for col in table.columns
-    ]
-    return pa.Table.from_arrays(columns, names=table.column_names).to_pandas()
+    return pa.table([col.cast(pa.string()) for col in table.columns], names=table.column_names)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cx_pipeline.entities import ENUM_SYNONYMS, ColumnType
 
@@ -14,10 +16,10 @@ _FALSE = {"false", "f", "no", "n", "0"}
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Trimmed text; empty strings become missing."""
-    text = values.astype("object").where(values.notna(), None)
-    stripped = text.str.strip()
-    return stripped.where(stripped.notna() & (stripped != ""), None)
+    """Trimmed text; empty strings become missing. Done by Arrow over the whole column at once."""
+    trimmed = pc.utf8_trim_whitespace(pa.array(values, type=pa.string(), from_pandas=True))
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return pd.Series(cleaned.to_pandas(), index=values.index)
 
 
 def parse_timestamps(text: pd.Series, source_timezone: str) -> pd.Series:

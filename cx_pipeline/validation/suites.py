@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 PARSES = "__parses"
 """Suffix of the boolean column that says whether a present value parsed as its declared type."""
-TEXT = "__text"
-"""Suffix of the text column kept for required columns, to tell a missing value from an unparseable one."""
+PRESENT = "__present"
+"""Suffix of the column that is True where a required column has a value and null where it is empty, to
+tell a missing value from an unparseable one."""
 
 _SCORE_RANGES = {"nps_responses": (0, 10)}
 _NON_NEGATIVE = {"orders": ["amount"], "subscriptions": ["monthly_amount"]}
@@ -43,7 +44,7 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
 
     rules: list[Rule] = []
     for name in entity.required:
-        rules.append(Rule("missing_required_value", name, gxe.ExpectColumnValuesToNotBeNull(column=name + TEXT)))
+        rules.append(Rule("missing_required_value", name, gxe.ExpectColumnValuesToNotBeNull(column=name + PRESENT)))
     for column in entity.columns:
         if column.type in ("timestamp", "number", "integer", "boolean", "date"):
             rules.append(Rule(f"unparseable_{column.type}", column.name,
@@ -84,6 +85,18 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
         rules.append(Rule("unknown_enum_value", name,
                           gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(values)), quarantine=False))
     return rules
+
+
+def columns_checked(rules: list[Rule]) -> set[str]:
+    """Every column of the validated frame that some rule's expectation reads."""
+    used: set[str] = set()
+    for rule in rules:
+        config = rule.expectation
+        for name in ("column", "column_A", "column_B"):
+            if getattr(config, name, None):
+                used.add(getattr(config, name))
+        used.update(getattr(config, "column_list", None) or [])
+    return used
 
 
 def _exception_message(info: dict) -> str | None:

@@ -2,17 +2,18 @@
 -- the base currency plus subscription fees accrued per active day: monthly_amount converted at the day's
 -- rate, divided by the days in that month. arpu divides the window's revenue by the customers active on
 -- any day of the window. Sums are taken in decimal: exact, so the same in whatever order the engine
--- adds the rows up.
+-- adds the rows up, which lets revenue be summed per day first and per period after.
 with revenue_items as (
   select
-    o.ordered_date as day, o.customer_key, o.channel, o.amount_base as amount, 'order:' || o.order_id as item
+    o.ordered_date as day, 'order' as kind, o.order_id as item_id, o.customer_key,
+    coalesce(o.channel, 'unknown') as channel, cast(o.amount_base as decimal(38, 12)) as amount
   from intermediate.orders as o
   where o.status = 'completed'
     and o.ordered_date between (select min(window_start) from periods) and (select max(period_end) from periods)
   union all
   select
-    d.day, s.customer_id, null, s.monthly_amount * fx.rate_to_base / d.days_in_month,
-    'subscription:' || s.subscription_id
+    d.day, 'subscription', s.subscription_id, s.customer_id, null,
+    cast(s.monthly_amount * fx.rate_to_base / d.days_in_month as decimal(38, 12))
   from run_days as d
   inner join intermediate.subscriptions as s
     on d.day >= s.started_date and (s.ended_date is null or d.day < s.ended_date)
@@ -27,53 +28,71 @@ attributed as (
   left join intermediate.customers as c on c.customer_key = r.customer_key
 ),
 
+period_days as (
+  select p.period_start, d.day
+  from periods as p
+  inner join run_days as d on d.day between p.period_start and p.period_end
+),
+
+-- One row per period and item: an order or a subscription counts once in a period's sample, however
+-- many days it accrues.
+period_items as (
+  select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel, sum(a.amount) as amount
+  from attributed as a
+  inner join period_days as pd on pd.day = a.day
+  group by pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel
+),
+
 period_revenue as (
   select
-    p.period_start,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'segment' then a.segment
-      when 'region' then a.region
-      when 'channel' then coalesce(a.channel, 'unknown')
-    end as dimension_value,
-    cast(sum(cast(a.amount as decimal(38, 12))) as double precision) as revenue,
-    count(distinct a.item) as items
-  from periods as p
-  inner join attributed as a on a.day between p.period_start and p.period_end
-  cross join (values ('all'), ('segment'), ('region'), ('channel')) as d (dimension)
-  where d.dimension <> 'channel' or a.item like 'order:%'
-  group by 1, 2, 3
+    period_start,
+    case
+      when grouping(segment) = 0 then 'segment'
+      when grouping(region) = 0 then 'region'
+      when grouping(channel) = 0 then 'channel'
+      else 'all'
+    end as dimension,
+    coalesce(segment, region, channel, 'all') as dimension_value,
+    cast(sum(amount) as double precision) as revenue,
+    count(*) as items
+  from period_items
+  group by grouping sets ((period_start), (period_start, segment), (period_start, region), (period_start, channel))
+  -- the channel dimension covers orders only: subscriptions have no channel
+  having grouping(channel) = 1 or channel is not null
+),
+
+day_revenue as (
+  select day, segment, region, sum(amount) as amount
+  from attributed
+  group by day, segment, region
 ),
 
 window_revenue as (
   select
     p.period_start,
-    d.dimension,
-    case d.dimension when 'all' then 'all' when 'segment' then a.segment when 'region' then a.region end
-      as dimension_value,
-    cast(sum(cast(a.amount as decimal(38, 12))) as double precision) as revenue
+    case when grouping(r.segment) = 0 then 'segment' when grouping(r.region) = 0 then 'region' else 'all' end
+      as dimension,
+    coalesce(r.segment, r.region, 'all') as dimension_value,
+    cast(sum(r.amount) as double precision) as revenue
   from periods as p
-  inner join attributed as a on a.day between p.window_start and p.period_end
-  cross join (values ('all'), ('segment'), ('region')) as d (dimension)
-  group by 1, 2, 3
+  inner join day_revenue as r on r.day between p.window_start and p.period_end
+  group by grouping sets ((p.period_start), (p.period_start, r.segment), (p.period_start, r.region))
 ),
 
 window_customers as (
   select
     p.period_start,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'segment' then coalesce(c.segment, 'unknown')
-      when 'region' then coalesce(c.region, 'unknown')
-    end as dimension_value,
+    case when grouping(c.segment) = 0 then 'segment' when grouping(c.region) = 0 then 'region' else 'all' end
+      as dimension,
+    coalesce(c.segment, c.region, 'all') as dimension_value,
     count(distinct a.customer_key) as customers
   from periods as p
   inner join intermediate.customer_activity as a on a.active_from <= p.period_end and a.active_to >= p.window_start
-  left join intermediate.customers as c on c.customer_key = a.customer_key
-  cross join (values ('all'), ('segment'), ('region')) as d (dimension)
-  group by 1, 2, 3
+  left join (
+    select customer_key, coalesce(segment, 'unknown') as segment, coalesce(region, 'unknown') as region
+    from intermediate.customers
+  ) as c on c.customer_key = a.customer_key
+  group by grouping sets ((p.period_start), (p.period_start, c.segment), (p.period_start, c.region))
 )
 
 select
