@@ -226,13 +226,13 @@ def cmd_metrics(args) -> int:
 def cmd_report(args) -> int:
     import sqlalchemy as sa
 
-    from cx_pipeline.report import write_report
+    from cx_pipeline.report import read_report_data, write_report
 
     settings = _settings()
     path = args.out or settings.report_file(args.month)
     warehouse = _warehouse()
     try:
-        summary = write_report(warehouse, args.month, path, settings.base_currency)
+        summary = write_report(read_report_data(warehouse, [args.month], settings.base_currency)[0], path)
     except sa.exc.SQLAlchemyError:
         raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
     except OSError as error:

@@ -56,9 +56,9 @@ class ReportData:
     metrics: pd.DataFrame
     """metrics_monthly rows of the twelve months ending with ``month``, every dimension."""
     quarantine: pd.DataFrame
-    """Rows quarantined from the month's extracts by rule and entity."""
+    """Rows quarantined from the month's extracts, by rule and entity."""
     identity: pd.DataFrame
-    """The month's records by entity and customer-identity rule."""
+    """The month's records, by entity and customer-identity rule."""
     base_currency: str
 
 
@@ -92,26 +92,31 @@ def trend_start(month: dt.date) -> dt.date:
     return first
 
 
-def read_report_data(warehouse: Warehouse, month: dt.date, base_currency: str) -> ReportData:
-    params = {"month": month, "month_end": month_end(month), "first_month": trend_start(month)}
+def read_report_data(warehouse: Warehouse, months: list[dt.date], base_currency: str) -> list[ReportData]:
+    """What the reports of ``months`` (first days, ascending) show, read in one pass over the warehouse."""
+    params = {"first_month": trend_start(months[0]), "last_month": months[-1], "first_day": months[0],
+              "last_day": month_end(months[-1])}
     with warehouse.begin() as conn:
-        frames = {name: _frame(conn, f"report/report_{name}.sql", params)
-                  for name in ("metric_rows", "quarantine_by_rule", "identity_shares")}
-    return ReportData(month, headline_rows(warehouse, MONTHLY, month), frames["metric_rows"],
-                      frames["quarantine_by_rule"], frames["identity_shares"], base_currency)
+        metrics, quarantine, identity = (_frame(conn, f"report/report_{name}.sql", params)
+                                         for name in ("metric_rows", "quarantine_by_rule", "identity_shares"))
+    reports = []
+    for month in months:
+        first, this = pd.Timestamp(trend_start(month)), pd.Timestamp(month)
+        reports.append(ReportData(
+            month, headline_rows(warehouse, MONTHLY, month), metrics[metrics.month.between(first, this)],
+            quarantine[quarantine.month == this], identity[identity.month == this], base_currency))
+    return reports
 
 
 def _frame(conn: sa.Connection, relative: str, params: dict[str, object]) -> pd.DataFrame:
     result = Warehouse.execute(conn, read_sql(relative), params)
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    if "month" in frame:
-        frame["month"] = pd.to_datetime(frame["month"])
+    frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
 
-def write_report(warehouse: Warehouse, month: dt.date, path: Path, base_currency: str) -> ReportSummary:
-    """Render the report of ``month`` to ``path`` (written whole, then moved into place)."""
-    data = read_report_data(warehouse, month, base_currency)
+def write_report(data: ReportData, path: Path) -> ReportSummary:
+    """Render one month's report to ``path`` (written whole, then moved into place)."""
     panels = build_panels(data)
     html = render_html(data, panels)
     path.parent.mkdir(parents=True, exist_ok=True)

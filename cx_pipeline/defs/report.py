@@ -5,7 +5,7 @@ import dagster as dg
 from cx_pipeline.defs.partitions import monthly_partitions, partition_dates
 from cx_pipeline.headline import headline_markdown
 from cx_pipeline.metrics import MONTHLY
-from cx_pipeline.report import CARDS, write_report
+from cx_pipeline.report import CARDS, read_report_data, write_report
 from cx_pipeline.settings import Settings
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
@@ -24,8 +24,9 @@ from cx_pipeline.warehouse import Warehouse, retried_when_transient
 def cx_report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with retried_when_transient():
-        summaries = [write_report(warehouse, month, settings.report_file(month), settings.base_currency)
-                     for month in (period.start for period in MONTHLY.periods(start, end))]
+        months = [period.start for period in MONTHLY.periods(start, end)]
+        summaries = [write_report(data, settings.report_file(data.month))
+                     for data in read_report_data(warehouse, months, settings.base_currency)]
     latest = summaries[-1]
     cards = {card.metric for card in CARDS}
     headline = [row for row in latest.headline if row.metric in cards]

@@ -32,23 +32,24 @@ flags as (
   group by period_start, customer_key
 ),
 
-grouped as (
-  select
-    f.period_start,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'segment' then coalesce(c.segment, 'unknown')
-      when 'region' then coalesce(c.region, 'unknown')
-    end as dimension_value,
-    sum(f.in_s) as s,
-    sum(f.in_e) as e,
-    sum(f.in_s * f.in_e) as stayed,
-    sum(f.is_new) as new_customers
+attributed as (
+  select f.*, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
   from flags as f
   left join intermediate.customers as c on c.customer_key = f.customer_key
-  cross join (values ('all'), ('segment'), ('region')) as d (dimension)
-  group by 1, 2, 3
+),
+
+grouped as (
+  select
+    period_start,
+    case when grouping(segment) = 0 then 'segment' when grouping(region) = 0 then 'region' else 'all' end
+      as dimension,
+    coalesce(segment, region, 'all') as dimension_value,
+    sum(in_s) as s,
+    sum(in_e) as e,
+    sum(in_s * in_e) as stayed,
+    sum(is_new) as new_customers
+  from attributed
+  group by grouping sets ((period_start), (period_start, segment), (period_start, region))
 )
 
 select

@@ -79,20 +79,24 @@ window_revenue as (
   group by grouping sets ((p.period_start), (p.period_start, r.segment), (p.period_start, r.region))
 ),
 
-window_customers as (
+window_activity as (
   select
-    p.period_start,
-    case when grouping(c.segment) = 0 then 'segment' when grouping(c.region) = 0 then 'region' else 'all' end
-      as dimension,
-    coalesce(c.segment, c.region, 'all') as dimension_value,
-    count(distinct a.customer_key) as customers
+    p.period_start, a.customer_key,
+    coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
   from periods as p
   inner join intermediate.customer_activity as a on a.active_from <= p.period_end and a.active_to >= p.window_start
-  left join (
-    select customer_key, coalesce(segment, 'unknown') as segment, coalesce(region, 'unknown') as region
-    from intermediate.customers
-  ) as c on c.customer_key = a.customer_key
-  group by grouping sets ((p.period_start), (p.period_start, c.segment), (p.period_start, c.region))
+  left join intermediate.customers as c on c.customer_key = a.customer_key
+),
+
+window_customers as (
+  select
+    period_start,
+    case when grouping(segment) = 0 then 'segment' when grouping(region) = 0 then 'region' else 'all' end
+      as dimension,
+    coalesce(segment, region, 'all') as dimension_value,
+    count(distinct customer_key) as customers
+  from window_activity
+  group by grouping sets ((period_start), (period_start, segment), (period_start, region))
 )
 
 select

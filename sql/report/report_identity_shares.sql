@@ -1,4 +1,4 @@
--- Records of the month by the customer-identity rule that tied them to a customer (SPEC §1), for the
+-- Records of each month by the customer-identity rule that tied them to a customer (SPEC §1), for the
 -- entities whose records may lack a customer_id. Dates are taken in the reporting time zone.
 with records as (
   select 'helpdesk__tickets' as entity, ticket_id as record_id, created_at as record_at from stg.helpdesk__tickets
@@ -12,11 +12,15 @@ with records as (
   select 'ecommerce__sessions', session_id, started_at from stg.ecommerce__sessions
 )
 
-select keys.entity, keys.identity_rule, count(*) as records
+select
+  cast(date_trunc('month', cast(records.record_at as date)) as date) as month,
+  keys.entity,
+  keys.identity_rule,
+  count(*) as records
 from intermediate.customer_keys as keys
 inner join records
   on records.entity = keys.entity
   and records.record_id = keys.record_id
-where cast(records.record_at as date) between :month and :month_end
-group by keys.entity, keys.identity_rule
-order by keys.entity, keys.identity_rule
+where cast(records.record_at as date) between :first_day and :last_day
+group by 1, keys.entity, keys.identity_rule
+order by 1, keys.entity, keys.identity_rule
