@@ -69,9 +69,13 @@ def parse_dates(text: pd.Series) -> pd.Series:
 
 
 def fold_enum(text: pd.Series) -> pd.Series:
-    """Trim, lower-case, join words with ``_`` and fold common spellings (SPEC §1 Enumerations)."""
-    folded = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    return folded.map(lambda v: ENUM_SYNONYMS.get(v, v) if isinstance(v, str) else None)
+    """Trim, lower-case, join words with ``_`` and fold common spellings (SPEC §1 Enumerations).
+
+    Enumerations hold few distinct values: each is folded once, then spread back over the rows."""
+    codes, distinct = pd.factorize(text)
+    folded = pd.Series(distinct, dtype="object").str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    spellings = np.array([ENUM_SYNONYMS.get(v, v) for v in folded] + [None], dtype=object)
+    return pd.Series(spellings[codes], index=text.index, dtype="object")
 
 
 def parse_column(text: pd.Series, type_: ColumnType, source_timezone: str) -> tuple[pd.Series, pd.Series]:
