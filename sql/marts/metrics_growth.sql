@@ -1,17 +1,24 @@
 -- Growth and funnel metrics per period (SPEC §4): referral_rate (new customers who were referred),
 -- referral_conversion_rate (referrals sent that led to a sign-up), cart_abandonment_rate (carts created
 -- without an order) and conversion_rate (sessions that led to an order).
-with new_customers as (
+with newly_active as (
   select
     p.period_start,
-    d.dimension,
-    case d.dimension when 'all' then 'all' when 'segment' then c.segment end as dimension_value,
-    count(*) as n,
-    sum(case when c.referred_by_customer_id is not null then 1 else 0 end) as referred
+    coalesce(c.segment, 'unknown') as segment,
+    case when c.referred_by_customer_id is not null then 1 else 0 end as is_referred
   from periods as p
   inner join intermediate.customers as c on c.first_active_date between p.period_start and p.period_end
-  cross join (values ('all'), ('segment')) as d (dimension)
-  group by 1, 2, 3
+),
+
+new_customers as (
+  select
+    period_start,
+    case when grouping(segment) = 0 then 'segment' else 'all' end as dimension,
+    coalesce(segment, 'all') as dimension_value,
+    count(*) as n,
+    sum(is_referred) as referred
+  from newly_active
+  group by grouping sets ((period_start), (period_start, segment))
 ),
 
 funnels as (

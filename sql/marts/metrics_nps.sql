@@ -3,7 +3,7 @@
 with responses as (
   select
     p.period_start,
-    r.channel,
+    coalesce(r.channel, 'unknown') as channel,
     coalesce(c.segment, 'unknown') as segment,
     coalesce(c.region, 'unknown') as region,
     case when r.score >= 9 then 1 else 0 end as is_promoter,
@@ -16,20 +16,19 @@ with responses as (
 
 grouped as (
   select
-    r.period_start,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'channel' then coalesce(r.channel, 'unknown')
-      when 'segment' then r.segment
-      when 'region' then r.region
-    end as dimension_value,
+    period_start,
+    case
+      when grouping(channel) = 0 then 'channel'
+      when grouping(segment) = 0 then 'segment'
+      when grouping(region) = 0 then 'region'
+      else 'all'
+    end as dimension,
+    coalesce(channel, segment, region, 'all') as dimension_value,
     count(*) as n,
-    sum(r.is_promoter) as promoters,
-    sum(r.is_detractor) as detractors
-  from responses as r
-  cross join (values ('all'), ('channel'), ('segment'), ('region')) as d (dimension)
-  group by 1, 2, 3
+    sum(is_promoter) as promoters,
+    sum(is_detractor) as detractors
+  from responses
+  group by grouping sets ((period_start), (period_start, channel), (period_start, segment), (period_start, region))
 ),
 
 scored as (

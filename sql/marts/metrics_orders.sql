@@ -2,7 +2,7 @@
 -- orders; repeat_purchase_rate over customers with a completed order in the period that is not their
 -- first ever.
 with completed as (
-  select p.period_start, o.*
+  select p.period_start, o.*, coalesce(o.channel, 'unknown') as channel_value
   from periods as p
   inner join intermediate.orders as o on o.ordered_date between p.period_start and p.period_end
   where o.status = 'completed'
@@ -10,20 +10,18 @@ with completed as (
 
 by_order as (
   select
-    o.period_start,
-    d.dimension,
-    case d.dimension when 'all' then 'all' when 'channel' then coalesce(o.channel, 'unknown') end
-      as dimension_value,
+    period_start,
+    case when grouping(channel_value) = 0 then 'channel' else 'all' end as dimension,
+    coalesce(channel_value, 'all') as dimension_value,
     count(*) as orders,
-    cast(sum(cast(o.amount_base as decimal(38, 12))) as double precision) as revenue,
-    sum(case when o.is_upsell then 1 else 0 end) as upsells
-  from completed as o
-  cross join (values ('all'), ('channel')) as d (dimension)
-  group by 1, 2, 3
+    cast(sum(cast(amount_base as decimal(38, 12))) as double precision) as revenue,
+    sum(case when is_upsell then 1 else 0 end) as upsells
+  from completed
+  group by grouping sets ((period_start), (period_start, channel_value))
 ),
 
 buyers as (
-  select period_start, customer_key, max(segment) as segment,
+  select period_start, customer_key, coalesce(max(segment), 'unknown') as segment,
     max(case when is_first_purchase then 0 else 1 end) as is_repeat
   from completed
   where customer_key is not null
@@ -32,15 +30,13 @@ buyers as (
 
 by_buyer as (
   select
-    b.period_start,
-    d.dimension,
-    case d.dimension when 'all' then 'all' when 'segment' then coalesce(b.segment, 'unknown') end
-      as dimension_value,
+    period_start,
+    case when grouping(segment) = 0 then 'segment' else 'all' end as dimension,
+    coalesce(segment, 'all') as dimension_value,
     count(*) as buyers,
-    sum(b.is_repeat) as repeat_buyers
-  from buyers as b
-  cross join (values ('all'), ('segment')) as d (dimension)
-  group by 1, 2, 3
+    sum(is_repeat) as repeat_buyers
+  from buyers
+  group by grouping sets ((period_start), (period_start, segment))
 )
 
 select

@@ -20,23 +20,25 @@ with responses as (
 
 grouped as (
   select
-    r.period_start,
-    r.survey_type,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'channel' then r.channel
-      when 'agent' then r.agent
-      when 'team' then r.team
-      when 'segment' then r.segment
-    end as dimension_value,
+    period_start,
+    survey_type,
+    case
+      when grouping(channel) = 0 then 'channel'
+      when grouping(agent) = 0 then 'agent'
+      when grouping(team) = 0 then 'team'
+      when grouping(segment) = 0 then 'segment'
+      else 'all'
+    end as dimension,
+    coalesce(channel, agent, team, segment, 'all') as dimension_value,
     count(*) as n,
-    cast(sum(cast(r.rescaled as decimal(38, 12))) as double precision) as rescaled_sum,
-    sum(r.is_satisfied) as satisfied,
-    sum(r.is_easy) as easy
-  from responses as r
-  cross join (values ('all'), ('channel'), ('agent'), ('team'), ('segment')) as d (dimension)
-  group by 1, 2, 3, 4
+    cast(sum(cast(rescaled as decimal(38, 12))) as double precision) as rescaled_sum,
+    sum(is_satisfied) as satisfied,
+    sum(is_easy) as easy
+  from responses
+  group by grouping sets (
+    (period_start, survey_type), (period_start, survey_type, channel), (period_start, survey_type, agent),
+    (period_start, survey_type, team), (period_start, survey_type, segment)
+  )
 )
 
 select

@@ -17,21 +17,22 @@ with events as (
 
 grouped as (
   select
-    e.period_start,
-    e.event,
-    d.dimension,
-    case d.dimension
-      when 'all' then 'all'
-      when 'channel' then e.channel
-      when 'team' then e.team
-      when 'agent' then e.agent
-    end as dimension_value,
+    period_start,
+    event,
+    case
+      when grouping(channel) = 0 then 'channel'
+      when grouping(team) = 0 then 'team'
+      when grouping(agent) = 0 then 'agent'
+      else 'all'
+    end as dimension,
+    coalesce(channel, team, agent, 'all') as dimension_value,
     count(*) as n,
-    percentile_cont(0.5) within group (order by e.hours) as median_hours,
-    percentile_cont(0.9) within group (order by e.hours) as p90_hours
-  from events as e
-  cross join (values ('all'), ('channel'), ('team'), ('agent')) as d (dimension)
-  group by 1, 2, 3, 4
+    percentile_cont(0.5) within group (order by hours) as median_hours,
+    percentile_cont(0.9) within group (order by hours) as p90_hours
+  from events
+  group by grouping sets (
+    (period_start, event), (period_start, event, channel), (period_start, event, team), (period_start, event, agent)
+  )
 ),
 
 created_totals as (
