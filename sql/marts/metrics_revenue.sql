@@ -80,7 +80,8 @@ window_revenue as (
 ),
 
 window_activity as (
-  select
+  -- one row per period and customer, however many of the customer's activity spells meet the window
+  select distinct
     p.period_start, a.customer_key,
     coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
   from periods as p
@@ -94,7 +95,7 @@ window_customers as (
     case when grouping(segment) = 0 then 'segment' when grouping(region) = 0 then 'region' else 'all' end
       as dimension,
     coalesce(segment, region, 'all') as dimension_value,
-    count(distinct customer_key) as customers
+    count(*) as customers
   from window_activity
   group by grouping sets ((period_start), (period_start, segment), (period_start, region))
 )
