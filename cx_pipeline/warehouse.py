@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 import dagster as dg
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
@@ -61,10 +62,14 @@ RETRY_SECONDS = 2
 @contextlib.contextmanager
 def retried_when_transient() -> Iterator[None]:
     """Inside an asset: a warehouse that is briefly unreachable or locked by another process
-    (OperationalError) makes Dagster retry the step. Errors in the data are never retried."""
+    (OperationalError) makes Dagster retry the step. Errors in the data are never retried, and nor is
+    DuckDB running out of memory: the same query would need the same memory again."""
     try:
         yield
     except sa.exc.OperationalError as error:
+        if isinstance(error.orig, duckdb.OutOfMemoryException):
+            raise RuntimeError(f"DuckDB ran out of memory at CX_DUCKDB_MEMORY_LIMIT={DUCKDB_MEMORY_LIMIT}: "
+                               "raise the limit or give the process more memory") from None
         raise dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=RETRY_SECONDS) from error
 
 

@@ -1,5 +1,6 @@
 """Nightly runs, backfills and crashes as a data engineer meets them, through the command line."""
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -141,3 +142,14 @@ def test_a_locked_warehouse_is_retried_until_it_is_free(tmp_path):
     retried = [e for e in daily.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     assert retried, "the first attempt should have met the lock"
     assert pipeline.value("csat_pct", "2026-01-02", grain="daily") == 100
+
+
+def test_duckdb_out_of_memory_is_reported_once_and_not_retried(tmp_path):
+    raw = RawFiles(tmp_path / "raw")
+    generate(raw.root, dt.date(2026, 1, 1), dt.date(2026, 1, 10), customers=2000, seed=3)
+    result = run_cli("backfill", "--start", "2026-01-01", "--end", "2026-01-10", "--raw-dir", str(raw.root),
+                     "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "-v",
+                     env={"CX_DUCKDB_MEMORY_LIMIT": "2MB"})
+    assert result.returncode == 1
+    assert "DuckDB ran out of memory at CX_DUCKDB_MEMORY_LIMIT=2MB" in result.stdout + result.stderr
+    assert "STEP_UP_FOR_RETRY" not in result.stdout + result.stderr
