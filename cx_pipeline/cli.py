@@ -148,7 +148,8 @@ def _report(outcomes, started: float) -> int:
     failed = [o for o in outcomes if not o.success]
     for outcome in outcomes:
         state = "ok" if outcome.success else "FAILED"
-        print(f"  run {outcome.job:<15} {outcome.partitions:<23} {state}  ({outcome.run_id[:8]})")
+        print(f"  run {outcome.job:<15} {outcome.partitions:<23} {state:<6}  {outcome.seconds:5.1f} s  "
+              f"({outcome.run_id[:8]})")
     for outcome in failed:
         for error in outcome.errors or ("the run failed (run again with --verbose for its log)",):
             print(f"cx-pipeline: error: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+import time
 from typing import Iterator
 
 import dagster as dg
@@ -31,6 +32,7 @@ class RunOutcome:
     partitions: str
     success: bool
     errors: tuple[str, ...]
+    seconds: float
 
 
 def instance() -> dg.DagsterInstance:
@@ -40,13 +42,15 @@ def instance() -> dg.DagsterInstance:
 def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partition_key: str | None = None,
             on: dg.DagsterInstance, verbose: bool = False) -> RunOutcome:
     job = defs.resolve_job_def(job_name)
+    started = time.perf_counter()
     with _planned_events_per_range(on):
         result = job.execute_in_process(
             instance=on, partition_key=partition_key, tags=tags, raise_on_error=False,
             run_config=_VERBOSE if verbose else _QUIET,
         )
     partitions = partition_key or f"{tags.get('dagster/asset_partition_range_start')}..{tags.get('dagster/asset_partition_range_end')}"
-    return RunOutcome(job_name, result.run_id, partitions, result.success, _errors(result))
+    return RunOutcome(job_name, result.run_id, partitions, result.success, _errors(result),
+                      time.perf_counter() - started)
 
 
 @contextlib.contextmanager
