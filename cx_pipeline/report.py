@@ -75,6 +75,7 @@ class Panel:
 
 @dataclasses.dataclass(frozen=True)
 class ReportSummary:
+    month: dt.date
     path: Path
     charts: int
     empty_panels: tuple[str, ...]
@@ -123,7 +124,7 @@ def write_report(data: ReportData, path: Path) -> ReportSummary:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(html, encoding="utf-8")
     partial.replace(path)
-    return ReportSummary(path, sum(p.figure is not None for p in panels),
+    return ReportSummary(data.month, path, sum(p.figure is not None for p in panels),
                          tuple(p.id for p in panels if p.figure is None), data.headline)
 
 

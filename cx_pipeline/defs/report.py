@@ -30,11 +30,10 @@ def cx_report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
     latest = summaries[-1]
     cards = {card.metric for card in CARDS}
     headline = [row for row in latest.headline if row.metric in cards]
-    month = latest.path.stem.removeprefix("cx_report_")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(latest.path.resolve())),
         "reports": len(summaries),
         "charts": latest.charts,
         "panels_without_data": ", ".join(latest.empty_panels) or "none",
-        "headline": dg.MetadataValue.md(headline_markdown(headline, f"CX report {month}")),
+        "headline": dg.MetadataValue.md(headline_markdown(headline, f"CX report {latest.month:%Y-%m}")),
     })
