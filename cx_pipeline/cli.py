@@ -354,14 +354,18 @@ def cmd_bench(args) -> int:
     floor_seconds = steps[0].seconds
     records = [{"step": s.name, "rows": s.rows, "bytes": s.bytes, "seconds": round(s.seconds, 3),
                 "rows_per_second": round(s.rows_per_second), "peak_rss_mb": round(s.peak_rss_mb, 1),
-                "vs_floor": round(s.seconds / floor_seconds, 2)} for s in steps]
+                "vs_floor": round(s.seconds / floor_seconds, 2),
+                "parts": [{"part": name, "seconds": round(seconds, 3)} for name, seconds in s.parts]} for s in steps]
     if args.json:
         print(json.dumps({"customers": args.customers, "days": args.days, "start": start.isoformat(),
                           "end": end.isoformat(), "cpus": os.cpu_count(), "steps": records}, indent=1))
     else:
         print(f"bench: {args.customers:,} customers, {start} .. {end}, {os.cpu_count()} CPUs")
-        print(format_rows(list(records[0]), [list(r.values()) for r in records], "table"), end="")
+        columns = [c for c in records[0] if c != "parts"]
+        print(format_rows(columns, [[r[c] for c in columns] for r in records], "table"), end="")
         print(f"backfill / floor = {records[1]['vs_floor']}")
+        for step in steps:
+            print(f"{step.name}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step.parts))
     return OK
 
 

@@ -87,6 +87,7 @@ class Warehouse(dg.ConfigurableResource):
     this zone, the same way on DuckDB and PostgreSQL."""
 
     _engine: sa.Engine | None = PrivateAttr(default=None)
+    _tables_created: bool = PrivateAttr(default=False)
 
     @property
     def engine(self) -> sa.Engine:
@@ -114,6 +115,7 @@ class Warehouse(dg.ConfigurableResource):
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        self._tables_created = False
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[sa.Connection]:
@@ -132,7 +134,10 @@ class Warehouse(dg.ConfigurableResource):
         return self.reporting_timezone
 
     def create_tables(self) -> None:
-        """Schemas and the tables every asset writes into (idempotent)."""
+        """Schemas and the tables every asset writes into (idempotent; once per connection's life, as
+        the ten raw loads of a run would otherwise repeat it)."""
+        if self._tables_created:
+            return
         with self.begin() as conn:
             if self.dialect == "postgresql":
                 # Steps running side by side would race to create the same tables; one goes at a time.
@@ -142,6 +147,7 @@ class Warehouse(dg.ConfigurableResource):
             for entity in ENTITIES:
                 conn.execute(sa.text(raw_table_ddl(entity)))
             self.execute_file(conn, "warehouse_tables.sql")
+        self._tables_created = True
 
     def execute_file(self, conn: sa.Connection, relative: str, params: Mapping[str, object] | None = None) -> None:
         """Run each statement of a SQL file under ``sql/`` with the bound parameters it names."""

@@ -16,3 +16,7 @@ def test_bench_smoke(tmp_path):
     assert floor["vs_floor"] == 1
     for step in report["steps"]:
         assert step["seconds"] > 0 and step["peak_rss_mb"] > 0 and step["bytes"] > 0
+    assert len(floor["parts"]) == 3 and floor["seconds"] == min(p["seconds"] for p in floor["parts"])
+    assert [p["part"].split()[0] for p in backfill["parts"]] == ["daily", "monthly_metrics"]
+    assert nightly["parts"][0]["part"] == f"ingest {report['end']}"
+    assert abs(sum(p["seconds"] for p in nightly["parts"]) - nightly["seconds"]) < 1

@@ -78,6 +78,23 @@ def test_a_customer_who_churns_and_comes_back(raw, pipeline):
     assert pipeline.value("repeat_purchase_rate", "2026-07-01") == 100
 
 
+
+def test_a_customer_away_for_part_of_the_window_is_retained_and_counted_once(raw, pipeline):
+    order = lambda oid, day: {"order_id": oid, "customer_id": "A", "ordered_at": f"{day}T12:00:00Z",  # noqa: E731
+                              "updated_at": f"{day}T12:00:00Z", "status": "completed", "amount": 20}
+    raw.write("ecommerce/orders", "2026-02-01", [order("O1", "2026-02-01")])
+    raw.write("ecommerce/orders", "2026-05-20", [order("O2", "2026-05-20")])
+    pipeline.backfill("2026-02-01", "2026-05-31", months=("2026-05-01", "2026-05-01"))
+
+    # Active Feb 1 .. May 1 (90 days), away May 2 .. 19, active again from May 20: A is in S (Apr 30)
+    # and in E (May 31), so May keeps A, and A counts once among May's customers for ARPU.
+    assert pipeline.value("churned_customers", "2026-05-01") == 0
+    assert pipeline.value("retention_rate", "2026-05-01") == 100
+    assert pipeline.value("arpu", "2026-05-01") == 20
+    # The daily window of May 25 (Apr 26 .. May 25) meets both of A's spells: one customer, 20 of revenue.
+    assert pipeline.value("arpu", "2026-05-25", grain="daily") == 20
+    assert pipeline.value("retention_rate", "2026-05-31", grain="daily") == 100  # S on May 1, E on May 31
+
 @pytest.mark.parametrize("inactivity_days, active_on_apr_1", [(90, 0), (91, 1)])
 def test_inactivity_days_is_a_setting(raw, tmp_path, inactivity_days, active_on_apr_1):
     from cx_pipeline_tests.conftest import Pipeline

@@ -66,6 +66,28 @@ def test_a_late_survey_changes_exactly_its_partitions(tmp_path):
     assert pipeline.value("csat_pct", "2026-01-01") == 100 * 10 / 11
 
 
+
+def test_a_segment_change_restates_the_days_of_the_customers_responses(tmp_path):
+    """A customer who never bought: their NPS days count under their segment all the same."""
+    raw = RawFiles(tmp_path / "raw")
+    customer = {"customer_id": "C1", "updated_at": "2026-01-02T08:00:00Z", "segment": "smb", "region": "emea"}
+    raw.write("crm/customers", "2026-01-02", [customer])
+    raw.write("crm/nps_responses", "2026-01-03", [
+        {"response_id": "N1", "customer_id": "C1", "responded_at": "2026-01-03T10:00:00Z", "score": 10}])
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    args = ["--raw-dir", str(raw.root), "--warehouse", url]
+    assert run_cli("backfill", "--start", "2026-01-01", "--end", "2026-01-10", *args).returncode == 0
+    pipeline = Pipeline(raw.root, url)
+    assert pipeline.value("nps", "2026-01-03", grain="daily", dimension="segment", value="smb") == 100
+
+    moved = customer | {"segment": "enterprise", "updated_at": "2026-01-11T08:00:00Z"}
+    raw.write("crm/customers", "2026-01-11", [moved])
+    result = run_cli("run", "--date", "2026-01-11", *args)
+    assert result.returncode == 0, result.stderr
+    assert pipeline.value("nps", "2026-01-03", grain="daily", dimension="segment", value="enterprise") == 100
+    assert pipeline.metric("nps", "2026-01-03", grain="daily", dimension="segment", value="smb") is None
+    assert pipeline.value("nps", "2026-01-01", dimension="segment", value="enterprise") == 100  # January
+
 @pytest.mark.parametrize("kind", WAREHOUSES)
 def test_two_backfills_give_identical_tables(tmp_path, request, kind):
     generate(tmp_path / "raw", *_days("2026-02-01", "2026-02-20"), customers=150, seed=11)
@@ -153,3 +175,72 @@ def test_duckdb_out_of_memory_is_reported_once_and_not_retried(tmp_path):
     assert result.returncode == 1
     assert "DuckDB ran out of memory at CX_DUCKDB_MEMORY_LIMIT=2MB" in result.stdout + result.stderr
     assert "STEP_UP_FOR_RETRY" not in result.stdout + result.stderr
+
+
+def _tables(pipeline: Pipeline, schema: str) -> dict[str, list[tuple]]:
+    """Every row of every table of ``schema``, as sorted tuples."""
+    names = [r[0] for r in pipeline.query(
+        "select table_name from information_schema.tables where table_schema = :schema and table_type = 'BASE TABLE'",
+        schema=schema)]
+    return {name: sorted((tuple(row) for row in pipeline.query(f"select * from {schema}.{name}")), key=repr)
+            for name in names if name != "build_state"}
+
+
+def _load(pipeline: Pipeline, start: str, end: str) -> dict[str, str]:
+    """Extract dates start..end through raw, staging and intermediate; how each staging table was built."""
+    import dagster as dg
+
+    from cx_pipeline.defs.raw import raw_assets
+    from cx_pipeline.defs.schedules import range_tags
+    from cx_pipeline.defs.transform import intermediate, staging
+
+    result = dg.materialize([*raw_assets, staging, intermediate], resources=pipeline.resources,
+                            tags=range_tags(start, end))
+    return {e.asset_key.to_user_string(): e.materialization.metadata["build"].value
+            for e in result.get_asset_materialization_events() if e.asset_key.to_user_string().startswith("stg_")}
+
+
+@pytest.mark.parametrize("kind", WAREHOUSES)
+def test_nightly_loads_merge_into_staging_what_a_backfill_builds_whole(tmp_path, request, kind):
+    import json
+
+    raw = tmp_path / "raw"
+    generate(raw, *_days("2026-01-01", "2026-02-23"), customers=150, seed=3)
+    # The 22nd also brings a ticket first seen that night and a later version of an older ticket.
+    tickets = raw / "helpdesk" / "tickets"
+    versions = [json.loads(line) for path in sorted(tickets.glob("*.jsonl")) for line in path.read_text().splitlines()]
+    seen_once = [t for t in versions if [v["ticket_id"] for v in versions].count(t["ticket_id"]) == 1]
+    older = seen_once[0]
+    update = older | {"status": "closed", "updated_at": "2026-02-22T12:00:00Z"}
+    new = older | {"ticket_id": "T-NEW", "created_at": "2026-02-22 09:00:00", "updated_at": "2026-02-22T09:00:00Z",
+                   "status": "open", "first_response_at": None, "resolved_at": None}
+    night = tickets / "2026-02-22.jsonl"
+    generated = night.read_text()
+    night.write_text(generated + json.dumps(update) + "\n" + json.dumps(new) + "\n")
+
+    nightly = Pipeline(raw, new_warehouse(kind, tmp_path, request))
+    assert set(_load(nightly, "2026-01-01", "2026-02-20").values()) == {"rebuilt whole"}
+    # One night is a few percent of the big tables' rows: they take the merge (the smallest, like the
+    # NPS responses of 150 customers, may pass the 10% at which rebuilding whole is cheaper).
+    for day in ("2026-02-21", "2026-02-22", "2026-02-23"):
+        builds = _load(nightly, day, day)
+        assert all(builds[f"stg_{table}"].startswith("merged ") for table in (
+            "crm__customers", "helpdesk__tickets", "ecommerce__orders", "ecommerce__sessions")), builds
+    assert _ticket(nightly, "T-NEW") is not None and _ticket(nightly, older["ticket_id"]) == "closed"
+
+    # The 22nd's file is sent again as generated: the new ticket must leave staging, and the older
+    # ticket's earlier version must come back.
+    night.write_text(generated)
+    assert _load(nightly, "2026-02-22", "2026-02-22")["stg_helpdesk__tickets"].startswith("merged ")
+    assert _ticket(nightly, "T-NEW") is None and _ticket(nightly, older["ticket_id"]) == older["status"]
+
+    whole = Pipeline(raw, new_warehouse(kind, tmp_path / "whole", request))
+    assert set(_load(whole, "2026-01-01", "2026-02-23").values()) == {"rebuilt whole"}
+    assert _tables(nightly, "stg") == _tables(whole, "stg")
+    assert _tables(nightly, "intermediate") == _tables(whole, "intermediate")
+
+
+def _ticket(pipeline: Pipeline, ticket_id: str) -> str | None:
+    """The staged status of a ticket, None when staging does not hold it."""
+    rows = pipeline.query("select status from stg.helpdesk__tickets where ticket_id = :id", id=ticket_id)
+    return rows[0][0] if rows else None

@@ -46,10 +46,20 @@ subscriptions as (
   where s._extract_date = :extract_date
 ),
 customers as (
-  -- A customer's attributes (segment, region, referrer) count on the days the customer was active.
+  -- A customer's attributes (segment, region, referrer) count on the days the customer was active...
   select a.active_from as event_at
   from intermediate.customer_activity as a
   where a.customer_key in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
+),
+customer_responses as (
+  -- ...and on the days of the customer's NPS and survey responses, active or not.
+  select n.responded_date as day
+  from stg.crm__nps_responses as n
+  where n.customer_id in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
+  union all
+  select s.responded_date
+  from intermediate.survey_responses as s
+  where s.customer_key in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
 ),
 rates as (
   select cast(date as date) as day from raw.reference__fx_rates where _extract_date = :extract_date
@@ -63,6 +73,7 @@ union select 'day', cast(event_at as date) from surveys
 union select 'day', cast(event_at as date) from carts
 union select 'day', cast(event_at as date) from sessions
 union select 'day', cast(event_at as date) from referrals
+union select 'day', day from customer_responses
 union select 'from', min(cast(event_at as date)) from orders having count(*) > 0
 union select 'from', min(cast(event_at as date)) from subscriptions having count(*) > 0
 union select 'from', min(cast(event_at as date)) from customers having count(*) > 0

@@ -10,6 +10,19 @@ create table if not exists raw.extract_files (
   loaded_at timestamp not null
 );
 
+-- Extract dates whose raw rows were replaced since staging last took them in; staging consumes them.
+create table if not exists raw.extract_dates_to_stage (
+  entity text not null,
+  extract_date date not null
+);
+
+-- What each staging table was last built with whole (a hash of its SQL and settings): merging new keys
+-- into it is only right while that is unchanged.
+create table if not exists stg.build_state (
+  entity text not null,
+  fingerprint text not null
+);
+
 create table if not exists quarantine.rejected_rows (
   entity text not null,
   extract_date date,

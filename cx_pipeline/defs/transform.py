@@ -1,9 +1,10 @@
 """Staging and intermediate layers: the current state of every record, and the building blocks the
 metrics share.
 
-Both are rebuilt whole inside the warehouse from everything in raw (a record's latest version may come
-from any extract date), so they are not partitioned: a run over any range of extract dates rebuilds
-them once, after its raw partitions and before its metric partitions."""
+Both derive from everything in raw (a record's latest version may come from any extract date), so they
+are not partitioned: a run over any range of extract dates brings them up to date once, after its raw
+partitions and before its metric partitions. Staging merges just the keys the run's loads touched when
+that is the cheaper way (a nightly run) and rebuilds whole otherwise; intermediate is rebuilt whole."""
 
 
 import datetime as dt
@@ -32,8 +33,8 @@ _STAGING_GRAIN = {
 INTERMEDIATE_ASSETS = {
     "fx_rates": ("One row per currency and validity interval of its rate to the base currency.",
                  ["stg_reference__fx_rates"]),
-    "customer_keys": ("One row per ticket, survey, order, cart and session: the customer it is tied to and "
-                      "the identity rule that tied it (customer_id, email_match, ticket, guest).",
+    "customer_keys": ("One row per ticket, survey, order, cart and session, with its date: the customer it is "
+                      "tied to and the identity rule that tied it (customer_id, email_match, ticket, guest).",
                       ["stg_crm__customers", "stg_helpdesk__tickets", "stg_helpdesk__surveys",
                        "stg_ecommerce__orders", "stg_ecommerce__carts", "stg_ecommerce__sessions"]),
     "orders": ("One row per order with its amount in the base currency and customer key.",
@@ -65,9 +66,9 @@ INTERMEDIATE_ASSETS = {
 )
 def staging(warehouse: Warehouse, settings: Settings):
     with retried_when_transient():
-        counts = build_staging(warehouse, settings)
-    for table, rows in counts.items():
-        yield dg.MaterializeResult(asset_key=f"stg_{table}", metadata={"rows": rows})
+        builds = build_staging(warehouse, settings)
+    for table, build in builds.items():
+        yield dg.MaterializeResult(asset_key=f"stg_{table}", metadata={"rows": build.rows, "build": build.description})
 
 
 @dg.multi_asset(

@@ -126,9 +126,28 @@ def _gx_context():
 
 
 def run_suite(entity: Entity, frame, rules: list[Rule]) -> list[tuple[Rule, bool, int, list]]:
-    """Validate ``frame`` against the rules' expectations in one GX batch.
+    """Validate ``frame`` against the rules' expectations.
 
-    Returns, per rule, (rule, success, unexpected count, unexpected index values)."""
+    Returns, per rule, (rule, success, unexpected count, unexpected index values). The whole suite runs
+    first for its verdicts alone; only the expectations that failed run again to list their rows. On a
+    clean night that halves the time GX takes, since listing rows costs GX as much as judging them."""
+    verdicts = _validate(entity, frame, rules, "BOOLEAN_ONLY")
+    failed = [rule for rule, result in zip(rules, verdicts) if not result.success]
+    details = dict(zip(map(id, failed), _validate(entity, frame, failed, "COMPLETE"))) if failed else {}
+    outcomes = []
+    for rule in rules:
+        result = details.get(id(rule))
+        if result is None:
+            outcomes.append((rule, True, 0, []))
+            continue
+        found = result.result or {}
+        outcomes.append((rule, bool(result.success), int(found.get("unexpected_count") or 0),
+                         list(found.get("unexpected_index_list") or [])))
+    return outcomes
+
+
+def _validate(entity: Entity, frame, rules: list[Rule], result_format: str) -> list:
+    """The GX results of the rules' expectations on ``frame``, in the order of ``rules``, as one batch."""
     import great_expectations as gx
 
     context = _gx_context()
@@ -143,16 +162,12 @@ def run_suite(entity: Entity, frame, rules: list[Rule]) -> list[tuple[Rule, bool
     for number, rule in enumerate(rules):
         rule.expectation.meta = {"rule_number": number}
         suite.add_expectation(rule.expectation)
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    result = batch.validate(suite, result_format={"result_format": result_format})
     # GX reports results in an order of its own: match them to the rules by the number in their meta.
     results = {r.expectation_config.meta["rule_number"]: r for r in result.results}
-    outcomes = []
-    for number, rule in enumerate(rules):
-        expectation_result = results[number]
+    ordered = [results[number] for number in range(len(rules))]
+    for rule, expectation_result in zip(rules, ordered):
         message = _exception_message(expectation_result.exception_info or {})
         if message:
             raise RuntimeError(f"expectation {rule.name} on {entity.table}.{rule.column} could not run: {message}")
-        details = expectation_result.result or {}
-        outcomes.append((rule, bool(expectation_result.success), int(details.get("unexpected_count") or 0),
-                         list(details.get("unexpected_index_list") or [])))
-    return outcomes
+    return ordered

@@ -1,6 +1,7 @@
 -- One row per spell of activity of a customer: the merged days on which a subscription covered the day
 -- or a completed order fell within the inactivity_days days ending on it (SPEC §4). Spells of one
--- customer neither overlap nor touch; an open subscription runs to 9999-12-30.
+-- customer neither overlap nor touch; an open subscription runs to 9999-12-30. previous_active_to is the
+-- last day of the customer's spell before (NULL for the first).
 with intervals as (
   select
     customer_id as customer_key,
@@ -34,8 +35,15 @@ spells as (
       partition by customer_key order by active_from, active_to rows unbounded preceding
     ) as spell_number
   from reach
+),
+
+merged as (
+  select customer_key, spell_number, min(active_from) as active_from, max(active_to) as active_to
+  from spells
+  group by customer_key, spell_number
 )
 
-select customer_key, spell_number, min(active_from) as active_from, max(active_to) as active_to
-from spells
-group by customer_key, spell_number
+select
+  *,
+  lag(active_to) over (partition by customer_key order by spell_number) as previous_active_to
+from merged

@@ -1,6 +1,6 @@
--- One row per record that may lack a customer_id (ticket, survey, order, cart, session): the customer
--- key it is tied to and the rule that tied it (SPEC §1 Customer identity). A survey without a customer
--- of its own takes its ticket's.
+-- One row per record that may lack a customer_id (ticket, survey, order, cart, session), with its date:
+-- the customer key it is tied to and the rule that tied it (SPEC §1 Customer identity). A survey
+-- without a customer of its own takes its ticket's.
 with crm_emails as (
   select email, min(customer_id) as customer_id
   from stg.crm__customers
@@ -9,27 +9,31 @@ with crm_emails as (
 ),
 
 records as (
-  select 'helpdesk__tickets' as entity, ticket_id as record_id, customer_id, email, cast(null as text) as ticket_id
+  select 'helpdesk__tickets' as entity, ticket_id as record_id, created_date as record_date, customer_id, email,
+    cast(null as text) as ticket_id
   from stg.helpdesk__tickets
   union all
-  select 'helpdesk__surveys', response_id, customer_id, email, ticket_id from stg.helpdesk__surveys
+  select 'helpdesk__surveys', response_id, responded_date, customer_id, email, ticket_id from stg.helpdesk__surveys
   union all
-  select 'ecommerce__orders', order_id, customer_id, email, null from stg.ecommerce__orders
+  select 'ecommerce__orders', order_id, ordered_date, customer_id, email, null from stg.ecommerce__orders
   union all
-  select 'ecommerce__carts', cart_id, customer_id, email, null from stg.ecommerce__carts
+  select 'ecommerce__carts', cart_id, created_date, customer_id, email, null from stg.ecommerce__carts
   union all
-  select 'ecommerce__sessions', session_id, customer_id, email, null from stg.ecommerce__sessions
+  select 'ecommerce__sessions', session_id, started_date, customer_id, email, null from stg.ecommerce__sessions
 ),
 
 own_identity as (
   select
     r.entity,
     r.record_id,
+    r.record_date,
     r.ticket_id,
     coalesce(r.customer_id, m.customer_id) as known_customer_id,
     case when r.customer_id is not null then 'customer_id' when m.customer_id is not null then 'email_match' end
       as known_rule,
-    case when r.email is not null then 'guest:' || md5(r.email) end as guest_key
+    -- md5 only where the key is used: a record without a CRM customer of its own
+    case when r.customer_id is null and m.customer_id is null and r.email is not null then 'guest:' || md5(r.email) end
+      as guest_key
   from records as r
   left join crm_emails as m on m.email = r.email
 )
@@ -37,6 +41,7 @@ own_identity as (
 select
   own.entity,
   own.record_id,
+  own.record_date,
   coalesce(own.known_customer_id, ticket.known_customer_id, ticket.guest_key, own.guest_key) as customer_key,
   case
     when own.known_customer_id is not null then own.known_rule

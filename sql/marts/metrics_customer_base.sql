@@ -2,40 +2,44 @@
 -- E = active on the period's last day, N = active on the last day but not on the day before the window.
 -- active_customers and new_customers take the period itself; churn and retention take the window (the
 -- trailing 30 days in the daily table, the calendar month in the monthly one).
-with active_at_start as (
-  select p.period_start, a.customer_key
-  from periods as p
-  inner join intermediate.customer_activity as a on p.window_start - 1 between a.active_from and a.active_to
+with spells as (
+  select a.customer_key, a.active_from, a.active_to,
+    coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
+  from intermediate.customer_activity as a
+  left join intermediate.customers as c on c.customer_key = a.customer_key
 ),
 
-active_at_end as (
-  select p.period_start, a.customer_key
+at_start as (
+  select p.period_start, p.period_end, s.customer_key, s.active_to, s.segment, s.region
   from periods as p
-  inner join intermediate.customer_activity as a on p.period_end between a.active_from and a.active_to
+  inner join spells as s on p.window_start - 1 between s.active_from and s.active_to
 ),
 
-first_active as (
-  select p.period_start, c.customer_key
+-- Spells of one customer neither overlap nor touch, so a customer counts once in each of S and E; one
+-- active at both ends either has one spell across the window or comes back in another spell (rare,
+-- and the only case that needs a second look at the customer's spells).
+back_by_end as (
+  select st.period_start, st.customer_key, st.segment, st.region
+  from at_start as st
+  inner join spells as s
+    on s.customer_key = st.customer_key and st.period_end between s.active_from and s.active_to
+  where st.active_to < st.period_end
+),
+
+memberships as (
+  select period_start, segment, region, 1 as in_s, 0 as in_e,
+    case when active_to >= period_end then 1 else 0 end as stayed, 0 as is_new
+  from at_start
+  union all
+  select period_start, segment, region, 0, 0, 1, 0 from back_by_end
+  union all
+  select p.period_start, s.segment, s.region, 0, 1, 0, 0
+  from periods as p
+  inner join spells as s on p.period_end between s.active_from and s.active_to
+  union all
+  select p.period_start, coalesce(c.segment, 'unknown'), coalesce(c.region, 'unknown'), 0, 0, 0, 1
   from periods as p
   inner join intermediate.customers as c on c.first_active_date between p.period_start and p.period_end
-),
-
-flags as (
-  select period_start, customer_key, max(in_s) as in_s, max(in_e) as in_e, max(is_new) as is_new
-  from (
-    select period_start, customer_key, 1 as in_s, 0 as in_e, 0 as is_new from active_at_start
-    union all
-    select period_start, customer_key, 0, 1, 0 from active_at_end
-    union all
-    select period_start, customer_key, 0, 0, 1 from first_active
-  ) as memberships
-  group by period_start, customer_key
-),
-
-attributed as (
-  select f.*, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
-  from flags as f
-  left join intermediate.customers as c on c.customer_key = f.customer_key
 ),
 
 grouped as (
@@ -46,9 +50,9 @@ grouped as (
     coalesce(segment, region, 'all') as dimension_value,
     sum(in_s) as s,
     sum(in_e) as e,
-    sum(in_s * in_e) as stayed,
+    sum(stayed) as stayed,
     sum(is_new) as new_customers
-  from attributed
+  from memberships
   group by grouping sets ((period_start), (period_start, segment), (period_start, region))
 )
 

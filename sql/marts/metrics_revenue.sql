@@ -79,13 +79,14 @@ window_revenue as (
   group by grouping sets ((p.period_start), (p.period_start, r.segment), (p.period_start, r.region))
 ),
 
+-- A customer counts once in a window: by the first of their spells that meets it (the spell before it,
+-- if any, ended before the window began).
 window_activity as (
-  -- one row per period and customer, however many of the customer's activity spells meet the window
-  select distinct
-    p.period_start, a.customer_key,
-    coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
+  select p.period_start, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
   from periods as p
-  inner join intermediate.customer_activity as a on a.active_from <= p.period_end and a.active_to >= p.window_start
+  inner join intermediate.customer_activity as a
+    on a.active_from <= p.period_end and a.active_to >= p.window_start
+    and (a.previous_active_to is null or a.previous_active_to < p.window_start)
   left join intermediate.customers as c on c.customer_key = a.customer_key
 ),
 

@@ -8,5 +8,6 @@ select
   segment,
   region,
   referred_by_customer_id,
-  updated_at
+  updated_at,
+  _extract_date as extract_date
 from latest_version

@@ -3,5 +3,6 @@
 select
   cast(date as date) as rate_date,
   currency,
-  rate_to_base
+  rate_to_base,
+  _extract_date as extract_date
 from latest_version
