@@ -313,8 +313,9 @@ def _quarantine(quarantine: pd.DataFrame) -> Figure | None:
     traces = [dict(type="bar", x=[int(n) for n in rows.quarantined_rows], y=list(rows.rule), orientation="h",
                    name=entity)
               for entity, rows in quarantine.groupby("entity", sort=True)]
+    # The legend goes below the axis title: at the default height the two overlap.
     return _figure(traces, barmode="stack", xaxis=dict(title=dict(text="rows"), dtick=max(1, -(-most // 5))),
-                   margin=dict(l=170, r=30, t=20, b=40))
+                   margin=dict(l=170, r=30, t=20, b=40), legend=dict(orientation="h", y=-0.3))
 
 
 def _identity(identity: pd.DataFrame) -> Figure | None:

@@ -72,15 +72,15 @@ def build_staging(warehouse: Warehouse, settings: Settings) -> dict[str, Staging
     with warehouse.begin() as conn:
         for entity in ENTITIES:
             select = read_sql(f"staging/stg_{entity.table}.sql").strip().rstrip(";")
+            whole = f"with latest_version as (\n{latest_version_sql(entity)}\n)\n{select}"
             params = settings.sql_params()
             fingerprint = hashlib.sha256(
-                json.dumps([select, warehouse.reporting_timezone, params], default=str).encode()).hexdigest()
+                json.dumps([whole, warehouse.reporting_timezone, params], default=str).encode()).hexdigest()
             merged_keys = None
             if _mergeable(conn, entity, fingerprint):
                 merged_keys = _merge_touched_keys(warehouse, conn, entity, select, params)
             else:
-                warehouse.rebuild_table(conn, f"stg.{entity.table}",
-                                        f"with latest_version as (\n{latest_version_sql(entity)}\n)\n{select}", params)
+                warehouse.rebuild_table(conn, f"stg.{entity.table}", whole, params)
                 conn.execute(sa.text("delete from stg.build_state where entity = :entity"), {"entity": entity.table})
                 conn.execute(sa.text("insert into stg.build_state values (:entity, :fingerprint)"),
                              {"entity": entity.table, "fingerprint": fingerprint})
