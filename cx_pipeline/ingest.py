@@ -95,7 +95,7 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
                       "entity = :entity and stage = 'raw'", entity=entity.table)
         _delete_dates(conn, "raw.extract_files", "extract_date", start, end, failed_dates,
                       "entity = :entity", entity=entity.table)
-        _delete_dates(conn, "raw.extract_dates_to_stage", "extract_date", start, end, failed_dates,
+        _delete_dates(conn, "raw.extract_date_loads", "extract_date", start, end, failed_dates,
                       "entity = :entity", entity=entity.table)
         warehouse.insert_arrow(conn, f"raw.{entity.table}", rows)
         warehouse.insert_arrow(conn, "quarantine.rejected_rows", pa.Table.from_pandas(rejected, preserve_index=False))
@@ -104,8 +104,9 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
             files.assign(entity=entity.table, loaded_at=utc), preserve_index=False))
         days = (start + dt.timedelta(n) for n in range((end - start).days + 1))
         replaced = [day for day in days if day not in failed_dates]
-        warehouse.insert_arrow(conn, "raw.extract_dates_to_stage", pa.table(
-            {"entity": [entity.table] * len(replaced), "extract_date": pa.array(replaced, pa.date32())}))
+        warehouse.insert_arrow(conn, "raw.extract_date_loads", pa.table({
+            "entity": [entity.table] * len(replaced), "extract_date": pa.array(replaced, pa.date32()),
+            "loaded_at": pa.array([now] * len(replaced), pa.timestamp("us", tz="UTC"))}))
     return IngestReport(entity, start, end, failures, validated.expectations,
                         reconcile(warehouse, entity, start, end, read_counts))
 

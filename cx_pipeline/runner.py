@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import io
 import os
+import sys
 import time
 from typing import Iterator
 
@@ -43,7 +45,8 @@ def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partit
             on: dg.DagsterInstance, verbose: bool = False) -> RunOutcome:
     job = defs.resolve_job_def(job_name)
     started = time.perf_counter()
-    with _planned_events_per_range(on):
+    # dagster-dbt echoes dbt's log lines on stdout; stdout is the command's own output (a table, JSON).
+    with _planned_events_per_range(on), contextlib.redirect_stdout(sys.stderr if verbose else io.StringIO()):
         result = job.execute_in_process(
             instance=on, partition_key=partition_key, tags=tags, raise_on_error=False,
             run_config=_VERBOSE if verbose else _QUIET,

@@ -80,10 +80,11 @@ class Settings(dg.ConfigurableResource):
         """The CX report of ``month``, as the asset cx_report writes it."""
         return Path(self.report_dir) / f"cx_report_{month:%Y-%m}.html"
 
-    def sql_params(self) -> dict[str, object]:
-        """Parameters bound into the SQL of staging, intermediate and marts."""
-        return {"base_currency": self.base_currency, "inactivity_days": self.inactivity_days,
-                "ces_low_is_easy": self.ces_low_is_easy}
+    def sql_environment(self) -> dict[str, str]:
+        """The settings the dbt project reads, as the CX_* variables it reads them from (sql/macros/setting.sql)."""
+        values = {"base_currency": self.base_currency, "reporting_timezone": self.reporting_timezone,
+                  "inactivity_days": str(self.inactivity_days), "ces_low_is_easy": str(self.ces_low_is_easy).lower()}
+        return {_ENV[field][0]: value for field, value in values.items()}
 
 
 def warehouse_url() -> str:

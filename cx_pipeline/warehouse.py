@@ -1,8 +1,10 @@
-"""The warehouse: any SQLAlchemy URL (embedded DuckDB file by default, PostgreSQL in production).
+"""The warehouse as the Python side sees it: any SQLAlchemy URL (embedded DuckDB file by default,
+PostgreSQL for a team).
 
-Everything that differs between the two engines lives here: bulk loading (DuckDB reads Arrow in
-place, PostgreSQL takes COPY) and the connection pool. SQL files under ``sql/`` are plain SQL that
-both engines run, executed with bound parameters.
+The raw layer writes through it, and the command line, the report and the nightly sensor read through
+it; everything between raw and marts is the dbt project under ``sql/``. What differs between the engines
+on this side lives here: bulk loading (DuckDB reads Arrow in place, PostgreSQL takes COPY) and the
+connection pool.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from pydantic import PrivateAttr
 
+from cx_pipeline.dbt_project import SQL_DIR
 from cx_pipeline.entities import ENTITIES, Entity
 from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
 _SQL_TYPES = {"text": "text", "enum": "text", "currency": "text", "timestamp": "timestamp with time zone",
               "number": "double precision", "integer": "double precision", "boolean": "boolean", "date": "date"}
@@ -40,13 +41,42 @@ def raw_table_ddl(entity: Entity) -> str:
     return f"create table if not exists raw.{entity.table} (\n  " + ",\n  ".join(columns) + "\n)"
 
 
-def split_statements(sql: str) -> list[str]:
-    """Statements of a SQL file: split on semicolons that end a line, comments dropped."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in re.split(r";\s*$", "\n".join(lines), flags=re.M) if s.strip()]
+_RAW_LAYER_TABLES = (
+    """create table if not exists raw.extract_files (
+      entity text not null,
+      extract_date date not null,
+      source_file text not null,
+      rows_read bigint not null,
+      rows_loaded bigint not null,
+      rows_quarantined bigint not null,
+      loaded_at timestamp not null
+    )""",
+    # Which extract dates each raw load replaced, and when, whether or not the date had a file: staging
+    # re-derives the keys of the dates loaded since it was last brought up to date.
+    """create table if not exists raw.extract_date_loads (
+      entity text not null,
+      extract_date date not null,
+      loaded_at timestamp with time zone not null
+    )""",
+    """create table if not exists quarantine.rejected_rows (
+      entity text not null,
+      extract_date date,
+      source_file text,
+      row_number bigint,
+      raw_row text,
+      rule text not null,
+      column_name text,
+      detail text,
+      stage text not null,
+      quarantined_at timestamp not null
+    )""",
+)
+"""Tables of the raw layer besides one per entity: files read per extract date and their row counts,
+the extract dates each load replaced, and the rows rejected (SPEC §3)."""
 
 
 def read_sql(relative: str) -> str:
+    """A query under ``sql/`` that Python runs (the report's, the nightly's affected dates)."""
     return (SQL_DIR / relative).read_text()
 
 
@@ -134,36 +164,25 @@ class Warehouse(dg.ConfigurableResource):
         return self.reporting_timezone
 
     def create_tables(self) -> None:
-        """Schemas and the tables every asset writes into (idempotent; once per connection's life, as
-        the ten raw loads of a run would otherwise repeat it)."""
+        """The schemas and tables the raw layer writes (idempotent; once per connection's life, as the ten
+        raw loads of a run would otherwise repeat it). dbt creates its own."""
         if self._tables_created:
             return
         with self.begin() as conn:
             if self.dialect == "postgresql":
                 # Steps running side by side would race to create the same tables; one goes at a time.
                 conn.execute(sa.text("select pg_advisory_xact_lock(hashtext('cx_pipeline.create_tables'))"))
-            for schema in ("raw", "stg", "intermediate", "marts", "quarantine"):
+            for schema in ("raw", "quarantine"):
                 conn.execute(sa.text(f"create schema if not exists {schema}"))
-            for entity in ENTITIES:
-                conn.execute(sa.text(raw_table_ddl(entity)))
-            self.execute_file(conn, "warehouse_tables.sql")
+            for statement in [raw_table_ddl(entity) for entity in ENTITIES] + list(_RAW_LAYER_TABLES):
+                conn.execute(sa.text(statement))
         self._tables_created = True
-
-    def execute_file(self, conn: sa.Connection, relative: str, params: Mapping[str, object] | None = None) -> None:
-        """Run each statement of a SQL file under ``sql/`` with the bound parameters it names."""
-        for statement in split_statements(read_sql(relative)):
-            self.execute(conn, statement, params)
 
     @staticmethod
     def execute(conn: sa.Connection, statement: str, params: Mapping[str, object] | None = None) -> sa.CursorResult:
+        """Run ``statement`` with the parameters it names (``:name``) out of ``params``."""
         names = set(_BIND.findall(statement))
         return conn.execute(sa.text(statement), {k: v for k, v in (params or {}).items() if k in names})
-
-    def rebuild_table(self, conn: sa.Connection, table: str, select: str, params: Mapping[str, object]) -> int:
-        """Replace ``table`` with the result of ``select``; returns its row count."""
-        conn.execute(sa.text(f"drop table if exists {table}"))
-        self.execute(conn, f"create table {table} as\n{select}", params)
-        return int(conn.execute(sa.text(f"select count(*) from {table}")).scalar_one())
 
     def insert_arrow(self, conn: sa.Connection, table: str, data: pa.Table) -> None:
         """Append an Arrow table whose columns are named like the target's, set-based, never row by row."""

@@ -28,11 +28,11 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 from cx_pipeline.defs.metrics import metrics_daily, metrics_monthly  # noqa: E402
 from cx_pipeline.defs.raw import raw_assets  # noqa: E402
 from cx_pipeline.defs.schedules import range_tags  # noqa: E402
-from cx_pipeline.defs.transform import intermediate, staging  # noqa: E402
+from cx_pipeline.defs.transform import transform  # noqa: E402
 from cx_pipeline.settings import Settings  # noqa: E402
 from cx_pipeline.warehouse import Warehouse  # noqa: E402
 
-DAILY_ASSETS = [*raw_assets, staging, intermediate, metrics_daily]
+DAILY_ASSETS = [*raw_assets, transform, metrics_daily]
 
 
 class RawFiles:
@@ -68,6 +68,9 @@ class Pipeline:
     def __init__(self, raw: Path, warehouse_url: str, **settings: object):
         self.settings = Settings(raw_dir=str(raw), **settings)
         self.warehouse = Warehouse(url=warehouse_url, reporting_timezone=self.settings.reporting_timezone)
+        self.instance = dg.DagsterInstance.ephemeral()
+        """One instance for all runs of the pipeline, as a deployment keeps: staging merges what a run loaded
+        only when the instance has recorded how the staging tables were built."""
 
     @property
     def resources(self) -> dict:
@@ -78,14 +81,14 @@ class Pipeline:
         """Extract dates (and daily metrics) start..end in one run, then the months they touch, or
         ``months`` (first, last) when given, in another."""
         daily = dg.materialize(DAILY_ASSETS, resources=self.resources, tags=range_tags(start, end),
-                               raise_on_error=raise_on_error)
+                               raise_on_error=raise_on_error, instance=self.instance)
         self.results = [daily]
         if not daily.success:
             return self.results
         first_month, last_month = months or (dt.date.fromisoformat(start).replace(day=1).isoformat(),
                                              dt.date.fromisoformat(end).replace(day=1).isoformat())
-        monthly = dg.materialize([metrics_monthly], resources=self.resources,
-                                 tags=range_tags(first_month, last_month), raise_on_error=raise_on_error)
+        monthly = dg.materialize([metrics_monthly], resources=self.resources, tags=range_tags(first_month, last_month),
+                                 raise_on_error=raise_on_error, instance=self.instance)
         self.results.append(monthly)
         return self.results
 

@@ -1,53 +1,50 @@
-"""Marts: the public metric tables of SPEC §2, daily and monthly."""
+"""Marts: the public metric tables of SPEC §2, daily and monthly, as partitioned dbt models.
 
+A run over a partition range is one dbt invocation that replaces exactly those periods
+(sql/macros/metric_periods.sql); its dbt tests check the contract's invariants over the same periods."""
 
 import datetime as dt
 
 import dagster as dg
+from dagster_dbt import dbt_assets
 
+from cx_pipeline.defs.dbt import MANIFEST, TRANSLATOR, dbt_build
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
 from cx_pipeline.headline import headline_markdown, headline_rows
-from cx_pipeline.metrics import DAILY, METRICS, MONTHLY, Grain, publish_metrics
+from cx_pipeline.metrics import DAILY, MONTHLY, Grain
 from cx_pipeline.settings import Settings
-from cx_pipeline.transform import INTERMEDIATE
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
-_UPSTREAM = [f"int_{name}" for name in INTERMEDIATE] + [
-    "stg_crm__nps_responses", "stg_ecommerce__referrals", "stg_ecommerce__carts", "stg_ecommerce__sessions"]
-_METRIC_LIST = ", ".join(f"`{m.name}`" for m in METRICS)
 
-
-def _publish(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings,
-             grain: Grain) -> dg.MaterializeResult:
-    start, end = partition_dates(context)
-    with retried_when_transient():
-        rows = publish_metrics(warehouse, grain, start, end, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-        last = end if grain is DAILY else end.replace(day=1)
-        headline = headline_markdown(headline_rows(warehouse, grain, last), f"{grain.name} {last}")
-    metadata = {"rows": rows, "periods": f"{start} .. {end}", "headline": dg.MetadataValue.md(headline)}
+def _with_headline(event, warehouse: Warehouse, settings: Settings, grain: Grain, start: dt.date, end: dt.date):
+    """The materialization of the metric table, with its periods, the headline of its last period and,
+    monthly, the path of that month's CX report."""
+    if not isinstance(event, dg.Output):
+        return event
+    last = end if grain is DAILY else end.replace(day=1)
+    metadata = {"periods": f"{start} .. {end}",
+                "headline": dg.MetadataValue.md(headline_markdown(headline_rows(warehouse, grain, last),
+                                                                  f"{grain.name} {last}"))}
     if grain is MONTHLY:
         metadata["report"] = dg.MetadataValue.path(str(settings.report_file(last).resolve()))
-    return dg.MaterializeResult(metadata=metadata)
+    warehouse.dispose()
+    return event.with_metadata({**event.metadata, **metadata})
 
 
-def _metrics_asset(grain: Grain, partitions_def: dg.PartitionsDefinition, grain_text: str) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=grain.table.split(".")[1],
-        group_name="marts",
-        description=f"One row per ({grain.date_column}, metric, dimension, dimension_value): every metric of "
-                    f"SPEC §4 for the {grain_text}. Table `{grain.table}`. Metrics: {_METRIC_LIST}.",
-        partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        deps=_UPSTREAM,
-        pool="warehouse",
-        kinds={"sql"},
-        metadata={"table": grain.table},
-    )
-    def _metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
-        return _publish(context, warehouse, settings, grain)
+def _metric_assets(grain: Grain, partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    @dbt_assets(manifest=MANIFEST, select=grain.table.split(".")[1], name=grain.table.split(".")[1],
+                dagster_dbt_translator=TRANSLATOR, partitions_def=partitions_def,
+                backfill_policy=dg.BackfillPolicy.single_run(), pool="warehouse")
+    def _metrics(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings):
+        start, end = partition_dates(context)
+        with retried_when_transient():
+            # Read the headline once dbt has finished and let go of the warehouse.
+            events = list(dbt_build(context, warehouse, settings, periods=(start, end)))
+            for event in events:
+                yield _with_headline(event, warehouse, settings, grain, start, end)
 
     return _metrics
 
 
-metrics_daily = _metrics_asset(DAILY, daily_partitions, "day, in the reporting time zone")
-metrics_monthly = _metrics_asset(MONTHLY, monthly_partitions, "calendar month")
+metrics_daily = _metric_assets(DAILY, daily_partitions)
+metrics_monthly = _metric_assets(MONTHLY, monthly_partitions)

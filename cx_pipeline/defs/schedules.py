@@ -27,14 +27,17 @@ _executor = dg.multiprocess_executor if sa.make_url(warehouse_url()).get_backend
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
+_LOAD = dg.AssetSelection.groups("raw", "staging", "intermediate", "quarantine") | dg.AssetSelection.assets(
+    "metric_catalog")
+"""Raw partitions, then staging, intermediate and quarantine brought up to date from them."""
+
 ingest_job = dg.define_asset_job(
-    "ingest", selection=dg.AssetSelection.groups("raw", "staging", "intermediate"),
+    "ingest", selection=_LOAD,
     partitions_def=daily_partitions, executor_def=_executor,
-    description="Load extract dates into raw, then rebuild staging and intermediate.",
+    description="Load extract dates into raw, then bring staging, intermediate and quarantine up to date.",
 )
 daily_job = dg.define_asset_job(
-    "daily", selection=dg.AssetSelection.groups("raw", "staging", "intermediate") | dg.AssetSelection.assets(
-        "metrics_daily"),
+    "daily", selection=_LOAD | dg.AssetSelection.assets("metrics_daily"),
     partitions_def=daily_partitions, executor_def=_executor,
     description="Everything from the extracts to metrics_daily for a range of days: the backfill job.",
 )

@@ -1,0 +1,135 @@
+"""dbt run inside the asset's own process, its events handed to dagster-dbt.
+
+dagster-dbt starts a ``dbt`` process per invocation and reads its JSON log lines. Here that costs about 4 s
+of CPU before dbt does any work (starting Python, importing dbt and its adapter, loading the parsed
+project), three times in a nightly run: more than the nightly's whole budget. dbt's programmatic API,
+``dbtRunner``, runs the same command in this process, where the imports are paid once per process and an
+invocation starts in about 0.3 s. Its events are turned into the JSON lines dbt would have written, and
+dagster-dbt's ``DbtCliInvocation`` turns those into materializations and asset-check results exactly as it
+does for the subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import dagster as dg
+import orjson
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from packaging import version
+
+from cx_pipeline.dbt_project import PARTIAL_PARSE, SQL_DIR, TARGET_DIR
+
+
+class _FinishedDbt:
+    """A dbt invocation that has run, in the shape of the ``subprocess.Popen`` dagster-dbt reads: its events
+    as JSON lines on ``stdout``, its exit code as ``returncode``."""
+
+    def __init__(self, args: Sequence[str], lines: list[bytes], returncode: int):
+        self.args = list(args)
+        self.stdout = _Lines(lines)
+        self.returncode = returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.returncode
+
+    def send_signal(self, signal: int) -> None:
+        """Nothing to interrupt: the invocation ran to its end before its events were read."""
+
+
+class _Lines(list):
+    closed = False
+
+    def __enter__(self) -> "_Lines":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.closed = True
+
+
+def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mapping[str, str],
+            target_path: Path, full_refresh: bool = False) -> Iterator[Any]:
+    """``dbt <command>`` over the models (and their tests) the context selects, in this process, with
+    ``environment`` set while it runs; yields the Dagster events dagster-dbt makes of it."""
+    from dbt.cli.main import dbtRunner
+    from dbt.version import __version__ as dbt_version
+
+    manifest, translator, _project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    args = [command, "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path",
+            str(target_path), "--log-path", str(target_path), "--log-level", "none", "--log-level-file", "none",
+            "--indirect-selection", "cautious", "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
+    _start_from_partial_parse(target_path)
+    lines: list[bytes] = []
+    with _environment(environment):
+        try:
+            result = dbtRunner(callbacks=[_collect_into(lines)]).invoke(args)
+        finally:
+            _release_duckdb()
+    returncode = 0 if result.success else 2 if result.exception is not None else 1
+    if result.exception is not None:
+        lines.append(orjson.dumps({"info": {"name": "MainEncounteredError", "level": "error",
+                                            "msg": str(result.exception)}, "data": {}}))
+    invocation = DbtCliInvocation(
+        process=_FinishedDbt(["dbt", *args], lines, returncode), manifest=manifest, dagster_dbt_translator=translator,
+        project_dir=SQL_DIR, target_path=target_path, raise_on_error=True,
+        cli_version=version.parse(dbt_version), context=context)
+    yield from invocation.stream()
+
+
+def _collect_into(lines: list[bytes]):
+    """A dbt callback keeping each event above debug level as the JSON line dbt's log would hold (the
+    results of models and tests dagster-dbt reads are at info level)."""
+    from dbt_common.events.functions import msg_to_dict
+
+    def collect(message) -> None:
+        if message.info.level != "debug":
+            lines.append(orjson.dumps(msg_to_dict(message)))
+
+    return collect
+
+
+def _selected_nodes(context: dg.AssetExecutionContext, translator: DagsterDbtTranslator,
+                    manifest: Mapping[str, Any]) -> list[str]:
+    """dbt node names of the assets this step materializes (an asset key is its node's name)."""
+    selected = {key.to_user_string() for key in context.selected_asset_keys}
+    nodes = {**manifest["nodes"], **manifest.get("sources", {})}
+    return sorted(node["name"] for node in nodes.values()
+                  if node["resource_type"] in ("model", "seed")
+                  and translator.get_asset_key(node).to_user_string() in selected)
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open in the process for the next invocation; close it, so that the rest
+    of the run, and other processes, can open the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with contextlib.suppress(Exception):  # no environment: nothing was opened
+        DuckDBConnectionManager.env().close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def _start_from_partial_parse(target_path: Path) -> None:
+    state = TARGET_DIR / PARTIAL_PARSE
+    target_path.mkdir(parents=True, exist_ok=True)
+    if state.exists():
+        shutil.copyfile(state, target_path / PARTIAL_PARSE)
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """``variables`` set in this process while dbt runs (dbt reads them from ``os.environ``), then put back."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -1,0 +1,52 @@
+"""The dbt project under ``sql/`` as Dagster assets: which asset each dbt node is, and how an asset runs
+dbt. Every model is an asset, every dbt test an asset check (blocking when its severity is error), and
+the raw tables are dbt sources mapped onto the raw assets, so lineage runs from each extract to each
+metric table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from cx_pipeline.dbt_invocation import run_dbt
+from cx_pipeline.dbt_project import dbt_environment, invocation_target, prepare_manifest
+from cx_pipeline.settings import Settings
+from cx_pipeline.warehouse import Warehouse
+
+MANIFEST = prepare_manifest()
+
+_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts", "quarantine": "quarantine"}
+
+
+class CxDbtTranslator(DagsterDbtTranslator):
+    """Asset keys are the dbt node names (stg_crm__customers, int_customer_keys, metrics_daily); a raw
+    table, declared as source('raw', …), is the raw asset that loads it (raw_crm__customers). Groups follow
+    the project's folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(f"{dbt_resource_props['source_name']}_{dbt_resource_props['name']}")
+        return dg.AssetKey(dbt_resource_props["name"])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "marts"
+        return _GROUPS.get(dbt_resource_props["fqn"][1])
+
+
+TRANSLATOR = CxDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_build(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings,
+              periods: tuple[dt.date, dt.date] | None = None, full_refresh: bool = False) -> Iterator[Any]:
+    """``dbt build`` of the step's selection (models, then their tests), as Dagster events.
+
+    The warehouse resource lets go of its connection first: dbt opens one of its own, and DuckDB admits
+    one configuration of a file per process."""
+    warehouse.dispose()
+    with invocation_target() as target:
+        yield from run_dbt(context, "build", dbt_environment(warehouse.url, settings.sql_environment(), periods),
+                           target, full_refresh)

@@ -1,0 +1,75 @@
+{#- Every metric of SPEC §4 for the run's periods of `grain` ('daily' or 'monthly'): the rows of
+    metrics_daily and metrics_monthly, with period_start standing for metric_date or month.
+
+    Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start) and
+    `run_days` (day, days_in_month); ltv is derived from the arpu and churn_rate rows; a metric with no data
+    in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero denominator). -#}
+{% macro metric_rows(grain) -%}
+  {%- set periods = run_periods(grain) -%}
+  with periods as (
+    {{ periods_relation(periods) }}
+  ),
+
+  run_days as (
+    {{ days_relation(periods) }}
+  ),
+
+  family_rows as (
+    select * from ({{ nps_metrics() }}) as nps_metrics
+    union all
+    select * from ({{ survey_metrics() }}) as survey_metrics
+    union all
+    select * from ({{ ticket_metrics() }}) as ticket_metrics
+    union all
+    select * from ({{ customer_base_metrics() }}) as customer_base_metrics
+    union all
+    select * from ({{ revenue_metrics() }}) as revenue_metrics
+    union all
+    select * from ({{ order_metrics() }}) as order_metrics
+    union all
+    select * from ({{ growth_metrics() }}) as growth_metrics
+  ),
+
+  ltv as (
+    -- arpu × 100 / churn_rate: the revenue of a customer over the expected lifetime in periods; NULL when
+    -- churn_rate is 0 or undefined.
+    select
+      a.period_start, 'ltv' as metric, a.dimension, a.dimension_value,
+      case when c.value > 0 then a.value * 100.0 / c.value end as value,
+      a.value as numerator, c.value / 100.0 as denominator, c.sample_size,
+      cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    from family_rows as a
+    left join family_rows as c
+      on c.period_start = a.period_start
+      and c.metric = 'churn_rate'
+      and c.dimension = a.dimension
+      and c.dimension_value = a.dimension_value
+    where a.metric = 'arpu'
+  ),
+
+  computed as (
+    select * from family_rows
+    union all
+    select * from ltv
+  ),
+
+  without_data as (
+    select
+      p.period_start, m.metric, 'all' as dimension, 'all' as dimension_value,
+      case m.kind when 'count' then 0.0 end as value,
+      case m.kind when 'count' then 0.0 when 'rate' then 0.0 end as numerator,
+      case m.kind when 'rate' then 0.0 end as denominator,
+      0 as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    from periods as p
+    cross join {{ ref('metric_catalog') }} as m
+    where m.dimensions like 'all%'
+      and not exists (
+        select 1 from computed as r
+        where r.period_start = p.period_start and r.metric = m.metric and r.dimension = 'all'
+      )
+  )
+
+  select * from computed
+  union all
+  select * from without_data
+{%- endmacro %}

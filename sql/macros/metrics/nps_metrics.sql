@@ -1,0 +1,44 @@
+{#- nps per period and dimension: 100 × (promoters − detractors) / responses, with its 95 % interval
+    ± 1.96 × 100 × √((p + d − (p − d)²) / n) (SPEC §4). -#}
+{% macro nps_metrics() -%}
+  with responses as (
+    select
+      p.period_start,
+      coalesce(r.channel, 'unknown') as channel,
+      coalesce(c.segment, 'unknown') as segment,
+      coalesce(c.region, 'unknown') as region,
+      case when r.score >= 9 then 1 else 0 end as is_promoter,
+      case when r.score <= 6 then 1 else 0 end as is_detractor
+    from periods as p
+    inner join {{ ref('stg_crm__nps_responses') }} as r
+      on r.responded_date between p.period_start and p.period_end
+    left join {{ ref('int_customers') }} as c on c.customer_key = r.customer_id
+  ),
+
+  grouped as (
+    select
+      period_start,
+      {{ dimension_columns(['channel', 'segment', 'region']) }},
+      count(*) as n,
+      sum(is_promoter) as promoters,
+      sum(is_detractor) as detractors
+    from responses
+    group by {{ dimension_grouping_sets(['period_start'], ['channel', 'segment', 'region']) }}
+  ),
+
+  scored as (
+    select
+      *,
+      100.0 * (promoters - detractors) / n as nps,
+      1.96 * 100.0 * sqrt(
+        (1.0 * promoters / n + 1.0 * detractors / n - power(1.0 * (promoters - detractors) / n, 2)) / n
+      ) as half_width
+    from grouped
+  )
+
+  select
+    period_start, 'nps' as metric, dimension, dimension_value,
+    nps as value, promoters - detractors as numerator, n as denominator, n as sample_size,
+    nps - half_width as ci_low, nps + half_width as ci_high
+  from scored
+{%- endmacro %}

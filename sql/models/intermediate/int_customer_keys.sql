@@ -1,0 +1,56 @@
+-- One row per record that may lack a customer_id (ticket, survey, order, cart, session), with its date:
+-- the customer key it is tied to and the rule that tied it (SPEC §1 Customer identity). A survey
+-- without a customer of its own takes its ticket's.
+with crm_emails as (
+  select email, min(customer_id) as customer_id
+  from {{ ref('stg_crm__customers') }}
+  where email is not null
+  group by email
+),
+
+records as (
+  select 'helpdesk__tickets' as entity, ticket_id as record_id, created_date as record_date, customer_id, email,
+    cast(null as text) as ticket_id
+  from {{ ref('stg_helpdesk__tickets') }}
+  union all
+  select 'helpdesk__surveys', response_id, responded_date, customer_id, email, ticket_id from {{ ref('stg_helpdesk__surveys') }}
+  union all
+  select 'ecommerce__orders', order_id, ordered_date, customer_id, email, null from {{ ref('stg_ecommerce__orders') }}
+  union all
+  select 'ecommerce__carts', cart_id, created_date, customer_id, email, null from {{ ref('stg_ecommerce__carts') }}
+  union all
+  select 'ecommerce__sessions', session_id, started_date, customer_id, email, null from {{ ref('stg_ecommerce__sessions') }}
+),
+
+own_identity as (
+  select
+    r.entity,
+    r.record_id,
+    r.record_date,
+    r.ticket_id,
+    coalesce(r.customer_id, m.customer_id) as known_customer_id,
+    case when r.customer_id is not null then 'customer_id' when m.customer_id is not null then 'email_match' end
+      as known_rule,
+    -- md5 only where the key is used: a record without a CRM customer of its own
+    case when r.customer_id is null and m.customer_id is null and r.email is not null then 'guest:' || md5(r.email) end
+      as guest_key
+  from records as r
+  left join crm_emails as m on m.email = r.email
+)
+
+select
+  own.entity,
+  own.record_id,
+  own.record_date,
+  coalesce(own.known_customer_id, ticket.known_customer_id, ticket.guest_key, own.guest_key) as customer_key,
+  case
+    when own.known_customer_id is not null then own.known_rule
+    when coalesce(ticket.known_customer_id, ticket.guest_key) is not null then 'ticket'
+    when own.guest_key is not null then 'guest'
+    else 'unresolved'
+  end as identity_rule
+from own_identity as own
+left join own_identity as ticket
+  on own.entity = 'helpdesk__surveys'
+  and ticket.entity = 'helpdesk__tickets'
+  and ticket.record_id = own.ticket_id

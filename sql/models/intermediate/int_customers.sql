@@ -1,0 +1,23 @@
+-- One row per customer key (CRM customers and guests): attributes used as metric dimensions, the first
+-- day the customer was active, and who referred them.
+with first_activity as (
+  select customer_key, min(active_from) as first_active_date
+  from {{ ref('int_customer_activity') }}
+  group by customer_key
+),
+
+keys as (
+  select customer_id as customer_key from {{ ref('stg_crm__customers') }}
+  union
+  select customer_key from first_activity
+)
+
+select
+  k.customer_key,
+  coalesce(c.segment, 'unknown') as segment,
+  coalesce(c.region, 'unknown') as region,
+  c.referred_by_customer_id,
+  f.first_active_date
+from keys as k
+left join {{ ref('stg_crm__customers') }} as c on c.customer_id = k.customer_key
+left join first_activity as f on f.customer_key = k.customer_key

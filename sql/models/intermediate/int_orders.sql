@@ -1,0 +1,35 @@
+-- One row per order with a rate for its currency: its customer key, amount in the base currency,
+-- the customer's segment and region, and whether it is the customer's first completed order.
+with converted as (
+  select
+    o.*,
+    k.customer_key,
+    o.amount * fx.rate_to_base as amount_base
+  from {{ ref('stg_ecommerce__orders') }} as o
+  inner join {{ ref('int_fx_rates') }} as fx
+    on fx.currency = o.currency
+    and o.ordered_date >= fx.valid_from
+    and (fx.valid_until is null or o.ordered_date < fx.valid_until)
+  left join {{ ref('int_customer_keys') }} as k
+    on k.entity = 'ecommerce__orders' and k.record_id = o.order_id
+)
+
+select
+  c.order_id,
+  c.customer_key,
+  c.ordered_at,
+  c.ordered_date,
+  c.status,
+  c.amount,
+  c.currency,
+  c.amount_base,
+  c.channel,
+  c.is_upsell,
+  cust.segment,
+  cust.region,
+  c.status = 'completed' and c.customer_key is not null and row_number() over (
+    partition by c.customer_key, c.status = 'completed'
+    order by c.ordered_at, c.order_id
+  ) = 1 as is_first_purchase
+from converted as c
+left join {{ ref('stg_crm__customers') }} as cust on cust.customer_id = c.customer_key

@@ -1,0 +1,15 @@
+-- One row per ticket: its customer key and the hours to first response and to resolution.
+select
+  t.ticket_id,
+  k.customer_key,
+  coalesce(t.channel, 'unknown') as channel,
+  coalesce(t.team, 'unknown') as team,
+  coalesce(t.agent_id, 'unknown') as agent,
+  t.created_date,
+  t.first_response_date,
+  t.resolved_date,
+  (extract(epoch from t.first_response_at) - extract(epoch from t.created_at)) / 3600.0 as first_response_hours,
+  (extract(epoch from t.resolved_at) - extract(epoch from t.created_at)) / 3600.0 as resolution_hours
+from {{ ref('stg_helpdesk__tickets') }} as t
+left join {{ ref('int_customer_keys') }} as k
+  on k.entity = 'helpdesk__tickets' and k.record_id = t.ticket_id

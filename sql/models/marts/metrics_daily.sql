@@ -1,0 +1,5 @@
+{{ config(grain='daily', period_column='metric_date') }}
+
+-- One row per (metric_date, metric, dimension, dimension_value): every metric of SPEC §4 for each day of the
+-- run's range, in the reporting time zone. A run replaces exactly its days.
+{{ metric_table('daily', 'metric_date') }}
