@@ -62,7 +62,7 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
     manifest, translator, _project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     args = [command, "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path",
             str(target_path), "--log-path", str(target_path), "--log-level", "none", "--log-level-file", "none",
-            "--indirect-selection", "cautious", "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
+            "--indirect-selection", "buildable", "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
     _start_from_partial_parse(target_path)
     lines: list[bytes] = []
     with _environment(environment):

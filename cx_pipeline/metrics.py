@@ -6,7 +6,6 @@ module names the metrics and the two grains for the code that reads the tables.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import dataclasses
 import datetime as dt
@@ -38,36 +37,16 @@ def _load_catalog() -> tuple[Metric, ...]:
 
 METRICS: tuple[Metric, ...] = _load_catalog()
 
-ROLLING_DAYS = 30
-"""Daily churn, retention, arpu and ltv use the trailing 30 days ending on metric_date (SPEC §4)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    window_start: dt.date
-    """First day of the window of churn, retention and arpu; S is taken the day before it."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Grain:
     name: Literal["daily", "monthly"]
     table: str
     date_column: str
 
-    def periods(self, start: dt.date, end: dt.date) -> list[Period]:
-        """The periods whose first day lies in [start, end]."""
-        if self.name == "daily":
-            days = (start + dt.timedelta(n) for n in range((end - start).days + 1))
-            return [Period(d, d, d - dt.timedelta(ROLLING_DAYS - 1)) for d in days]
-        periods, month = [], start.replace(day=1)
-        while month <= end:
-            last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-            if month >= start:
-                periods.append(Period(month, last, month))
-            month = last + dt.timedelta(1)
-        return periods
+    def period_starts(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The first day of every period that starts in [start, end]."""
+        days = [start + dt.timedelta(n) for n in range((end - start).days + 1)]
+        return days if self.name == "daily" else [day for day in days if day.day == 1]
 
 
 DAILY = Grain("daily", "marts.metrics_daily", "metric_date")

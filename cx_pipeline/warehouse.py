@@ -135,6 +135,11 @@ class Warehouse(dg.ConfigurableResource):
         return self._engine
 
     @property
+    def location(self) -> str:
+        """The URL without its password: which warehouse this is, safe to record or show."""
+        return sa.make_url(self.url).render_as_string(hide_password=True)
+
+    @property
     def dialect(self) -> str:
         return sa.make_url(self.url).get_backend_name()
 

@@ -247,3 +247,21 @@ def _ticket(pipeline: Pipeline, ticket_id: str) -> str | None:
     """The staged status of a ticket, None when staging does not hold it."""
     rows = pipeline.query("select status from stg.helpdesk__tickets where ticket_id = :id", id=ticket_id)
     return rows[0][0] if rows else None
+
+
+def test_staging_is_rebuilt_whole_when_a_setting_it_reads_changes(tmp_path):
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("crm/nps_responses", "2026-01-05", [
+        {"response_id": "N1", "customer_id": "C1", "responded_at": "2026-01-05T03:00:00Z", "score": 10}])
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    utc = Pipeline(raw.root, url)
+    assert set(_load(utc, "2026-01-05", "2026-01-05").values()) == {"rebuilt whole"}
+    assert set(_load(utc, "2026-01-06", "2026-01-06").values()) == {"merged"}
+    assert utc.query("select responded_date from stg.crm__nps_responses")[0][0] == dt.date(2026, 1, 5)
+
+    # 03:00 UTC is 22:00 the evening before in New York: the staged day must move, though no record did.
+    new_york = Pipeline(raw.root, url, reporting_timezone="America/New_York")
+    new_york.instance = utc.instance
+    assert set(_load(new_york, "2026-01-06", "2026-01-06").values()) == {"rebuilt whole"}
+    assert new_york.query("select responded_date from stg.crm__nps_responses")[0][0] == dt.date(2026, 1, 4)
+    assert set(_load(new_york, "2026-01-07", "2026-01-07").values()) == {"merged"}

@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import os
+from pathlib import Path
 
 from cx_pipeline.generate import generate
 from cx_pipeline_tests.conftest import Pipeline, RawFiles, new_warehouse, run_cli
@@ -39,13 +40,15 @@ def test_the_warehouse_password_stays_out_of_runs_and_logs(tmp_path, request):
     raw = RawFiles(tmp_path / "raw")
     raw.write("crm/nps_responses", "2026-01-02", [{"response_id": "a", "customer_id": "c",
                                                    "responded_at": "2026-01-02T10:00:00Z", "score": 9}])
-    result = run_cli("backfill", "--start", "2026-01-02", "--end", "2026-01-02", "--raw-dir", str(raw.root),
+    # -v: Dagster's run log and dbt's log lines on the console too.
+    result = run_cli("backfill", "--start", "2026-01-02", "--end", "2026-01-02", "--raw-dir", str(raw.root), "-v",
                      env={"CX_WAREHOUSE_URL": url, "DAGSTER_HOME": str(home)})
     assert result.returncode == 0, result.stderr
-    assert "Sup3r-s3cret" not in result.stdout + result.stderr
+    assert "dbt" in result.stderr and "Sup3r-s3cret" not in result.stdout + result.stderr
+    dbt_target = Path(__file__).resolve().parent.parent / "sql" / "target"
     stored = [p for p in home.rglob("*") if p.is_file()]
     assert stored, "the runs should have been recorded in DAGSTER_HOME"
-    for path in stored:
+    for path in stored + [p for p in dbt_target.rglob("*") if p.is_file()]:
         assert b"Sup3r-s3cret" not in path.read_bytes(), path
 
 

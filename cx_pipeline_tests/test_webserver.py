@@ -99,3 +99,43 @@ def test_lineage_reaches_every_raw_entity_and_checks_are_attached(graphql):
     for entity in ENTITIES:
         assert checks[f"raw_{entity.table}"] == {"files_readable": True, "rows_reconciled": True,
                                                  "expectations": False}
+
+
+def test_every_dbt_model_is_an_asset_with_its_description_lineage_and_tests_as_checks(graphql):
+    """The dbt project as the UI shows it: one asset per model and seed, described as in its schema YAML,
+    lineage from the raw assets (dbt sources) through staging and intermediate to both metric tables, and
+    each dbt test a check on its model, blocking where its severity is error."""
+    manifest = json.loads((REPO / "sql" / "target" / "manifest.json").read_text())
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    nodes = graphql("""{ assetNodes { assetKey { path } description groupName dependencyKeys { path }
+        assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }""")["assetNodes"]
+    by_key = {n["assetKey"]["path"][0]: n for n in nodes}
+
+    assert set(models) <= set(by_key)
+    for name, model in models.items():
+        assert by_key[name]["description"].startswith(model["description"].strip()[:40]), name
+    assert {by_key[n]["groupName"] for n in models if n.startswith("stg_")} == {"staging"}
+    assert {by_key[n]["groupName"] for n in models if n.startswith("int_")} == {"intermediate"}
+
+    parents = {key: {d["path"][0] for d in node["dependencyKeys"]} for key, node in by_key.items()}
+    assert parents["stg_helpdesk__tickets"] == {"raw_helpdesk__tickets"}
+    assert "stg_helpdesk__tickets" in parents["int_tickets"]
+    assert {"int_tickets", "int_survey_responses", "int_customers", "metric_catalog"} <= parents["metrics_daily"]
+    for metric_table in ("metrics_daily", "metrics_monthly"):
+        seen, todo = set(), [metric_table]
+        while todo:
+            for parent in parents[todo.pop()] - seen:
+                seen.add(parent)
+                todo.append(parent)
+        assert {f"raw_{e.table}" for e in ENTITIES} <= seen
+        assert {n for n in models if n.startswith("stg_")} <= seen
+
+    checks = {(key, c["name"]): c["blocking"] for key, node in by_key.items()
+              for c in node["assetChecksOrError"]["checks"]}
+    for test in tests:
+        model = manifest["nodes"][test["attached_node"]]["name"]
+        severity = test["config"]["severity"].lower()
+        assert checks[(model, test["name"])] is (severity == "error"), test["name"]
+    assert checks[("metrics_daily", "metrics_daily_churn_and_retention_add_up_to_100")] is True
+    assert checks[("stg_helpdesk__tickets", "accepted_values_stg_helpdesk__tickets_status__new__open__pending__on_hold__solved__resolved__closed")] is False

@@ -24,7 +24,7 @@ from cx_pipeline.warehouse import Warehouse, retried_when_transient
 def cx_report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with retried_when_transient():
-        months = [period.start for period in MONTHLY.periods(start, end)]
+        months = MONTHLY.period_starts(start, end)
         summaries = [write_report(data, settings.report_file(data.month))
                      for data in read_report_data(warehouse, months, settings.base_currency)]
     latest = summaries[-1]

@@ -6,9 +6,10 @@ up to date once, after its raw partitions and before its metric partitions.
 
 Staging models are incremental: a run re-derives only the keys of the extract dates loaded since
 (sql/macros/latest_version.sql). That is right only while the staging SQL, and the settings it reads, are
-those the tables were built with. Each staging materialization records a fingerprint of both; when the
-current one differs from the latest recorded in the Dagster instance, or none is recorded, the run passes
-``--full-refresh`` and dbt rebuilds the staging tables whole. Intermediate models are rebuilt whole."""
+those the tables were built with. Each staging materialization records a fingerprint of both (and of the
+warehouse); when the current one differs from the latest recorded in the Dagster instance, or none is
+recorded, the run passes ``--full-refresh`` and dbt rebuilds the staging tables whole. Intermediate models
+are rebuilt whole."""
 
 import hashlib
 import json
@@ -29,7 +30,8 @@ FINGERPRINT = "staging_fingerprint"
 @dbt_assets(manifest=MANIFEST, select="staging intermediate quarantine metric_catalog", name="transform",
             dagster_dbt_translator=TRANSLATOR, pool="warehouse")
 def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings):
-    fingerprint = staging_fingerprint(json.loads(MANIFEST.read_text()), settings.sql_environment())
+    fingerprint = staging_fingerprint(json.loads(MANIFEST.read_text()),
+                                      {**settings.sql_environment(), "warehouse": warehouse.location})
     with retried_when_transient():
         staged = _staged_tables(warehouse)
         rebuild = any(_recorded_fingerprint(context, key) != fingerprint for key in context.selected_asset_keys
@@ -44,9 +46,10 @@ def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
             yield event
 
 
-def staging_fingerprint(manifest: Mapping[str, Any], settings_environment: Mapping[str, str]) -> str:
+def staging_fingerprint(manifest: Mapping[str, Any], inputs: Mapping[str, str]) -> str:
     """A hash of what the staging tables are built from: each staging model's SQL, the macros it calls
-    (transitively) and the settings the project reads."""
+    (transitively), the settings the project reads and the warehouse they are in (one Dagster instance may
+    serve several warehouses, each with tables of its own)."""
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"]
     macros, pending = set(), [m for n in models for m in n["depends_on"]["macros"]]
     while pending:
@@ -55,7 +58,7 @@ def staging_fingerprint(manifest: Mapping[str, Any], settings_environment: Mappi
             macros.add(macro)
             pending += manifest["macros"][macro]["depends_on"]["macros"]
     payload = [sorted((n["name"], n["checksum"]["checksum"]) for n in models),
-               sorted((m, manifest["macros"][m]["macro_sql"]) for m in macros), sorted(settings_environment.items())]
+               sorted((m, manifest["macros"][m]["macro_sql"]) for m in macros), sorted(inputs.items())]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
 
 
