@@ -346,7 +346,7 @@ def cmd_report(args) -> int:
     path = args.out or settings.report_file(args.month)
     warehouse = _warehouse(reading=True)
     try:
-        summary = write_report(read_report_data(warehouse, [args.month], settings.base_currency)[0], path)
+        summary = write_report(read_report_data(warehouse, [args.month], settings)[0], path)
     except sa.exc.SQLAlchemyError:
         raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
     except OSError as error:
@@ -392,18 +392,32 @@ def cmd_demo(args) -> int:
 
 
 def month_summary(warehouse, month: dt.date) -> str:
-    """The month's headline metrics against the month before."""
-    from cx_pipeline.headline import headline_rows, previous_period
-    from cx_pipeline.metrics import MONTHLY
+    """The month's headline metrics against the month before, as far as the data supports a comparison
+    (headline.month_headline): a partial month against the same days of the month before, and a value
+    resting on fewer than CX_MIN_SAMPLE observations marked as such."""
+    from cx_pipeline.headline import day_range_text, format_number, month_headline, read_data_span, too_few
 
-    rows = headline_rows(warehouse, MONTHLY, month)
+    min_sample = _settings().min_sample
+    headline = month_headline(warehouse, month, read_data_span(warehouse))
     quarantined = _scalar(warehouse, "select count(*) from quarantine.rejected_rows")
     warehouse.dispose()
-    table = [(r.metric, _number(r.value), _number(r.previous), _number(r.change, signed=True), f"{r.sample_size:,}")
-             for r in rows]
-    previous = previous_period(MONTHLY, month)
-    header = f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)\n"
-    return header + format_rows(["metric", f"{month:%b %Y}", f"{previous:%b %Y}", "change", "sample"], table, "table")
+    table = []
+    for r in headline.rows:
+        compared = headline.is_compared(r.metric)
+        note = "" if r.value is None else headline.why_not_compared(r.metric)
+        if r.value is not None and too_few(r.metric, r.sample_size, r.denominator, min_sample):
+            note = f"fewer than {min_sample} observations"
+        table.append((r.metric, format_number(r.value), format_number(r.previous if compared else None),
+                      format_number(r.change if compared and not note else None, signed=True), f"{r.sample_size:,}",
+                      note))
+    lines = [f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)"]
+    if headline.is_partial:
+        lines.append(f"Partial month: the data covers {day_range_text(*headline.days)}; "
+                     + (f"compared with the same days of the month before ({headline.compared_with})."
+                        if headline.compared_days else "not compared with the month before."))
+    this = f"{month:%b %Y}"
+    return "\n".join(lines) + "\n" + format_rows(
+        ["metric", this, headline.compared_with or "before", "change", "sample", "note"], table, "table")
 
 
 def _scalar(warehouse, sql: str) -> int:
@@ -411,12 +425,6 @@ def _scalar(warehouse, sql: str) -> int:
 
     with warehouse.begin() as conn:
         return int(conn.execute(sa.text(sql)).scalar_one())
-
-
-def _number(value, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
 def format_rows(columns: list[str], rows, fmt: str) -> str:

@@ -18,7 +18,7 @@ from cx_pipeline_tests.conftest import Pipeline, run_cli
 
 MONTH = "2026-03"
 PANELS = ("nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "by_channel", "by_team", "by_agent",
-          "by_segment", "support_times", "funnel", "quarantine_by_rule", "identity_shares")
+          "by_segment", "support_times", "shop_conversion", "quarantine_by_rule", "identity_shares")
 CARD_FORMATS = {"nps": "{:.1f}", "csat_pct": "{:.1f}%", "ces_avg": "{:.2f}", "churn_rate": "{:.1f}%",
                 "retention_rate": "{:.1f}%", "ltv": "{:,.0f} USD", "referral_rate": "{:.1f}%"}
 
@@ -74,6 +74,8 @@ def test_the_report_is_self_contained(reported):
     scripts = [tag for tag, _ in parser.tags if tag == "script"]
     assert len(scripts) == 1 + len(PANELS)  # plotly.js inline, then one call per chart
     assert html.count('data-state="chart"') == len(PANELS)
+    # plotly.js's basic bundle (scatter and bar charts): the full library made each report 4.8 MB.
+    assert "plotly.js (basic - minified)" in html and len(html.encode()) < 1_400_000
 
 
 def _chromium() -> str:
@@ -138,7 +140,7 @@ def test_a_month_not_yet_computed_keeps_its_trends_and_says_what_is_missing(repo
     assert result.returncode == 0, result.stderr
     states = dict(re.findall(r'data-panel="(\w+)" data-state="([\w-]+)"', out.read_text(encoding="utf-8")))
     # The trends reach back into January to March; everything about April itself is empty.
-    trends = {"nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "support_times"}
+    trends = {"nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "support_times", "shop_conversion"}
     assert states == {panel: "chart" if panel in trends else "no-data" for panel in PANELS}
 
 
