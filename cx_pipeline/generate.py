@@ -273,7 +273,8 @@ class _Generator:
         # Agents differ in speed (some are much slower); the technical team needs longer to resolve.
         agent_speed = np.exp(np.random.default_rng(7).normal(0, 0.4, 30))[agent_number]
         response_hours = rng.lognormal(np.log(FIRST_RESPONSE_HOURS[channel]), 1.0) * agent_speed
-        work_hours = rng.lognormal(np.log(RESOLUTION_HOURS[channel]), 1.0) * agent_speed * np.array([0.8, 1.6, 0.7])[team]
+        team_pace = np.array([0.8, 1.6, 0.7])[team]
+        work_hours = rng.lognormal(np.log(RESOLUTION_HOURS[channel]), 1.0) * agent_speed * team_pace
         resolution_hours = response_hours + work_hours
         created = self._at(day)
         first_response = created + (response_hours * 3600).astype("int64") * SECOND
@@ -391,8 +392,8 @@ class _Generator:
             "session_id": np.char.add("W", np.arange(w + visits).astype(str)),
             "started_at": np.concatenate([web["ordered_at"].to_numpy() - rng.integers(120, 3600, w) * SECOND,
                                           self._at(visit_day)]),
-            "customer_id": np.concatenate([web["customer_id"].to_numpy(),
-                                           np.where(rng.random(visits) < 0.6, None, ids[rng.integers(0, self.n, visits)])]),
+            "customer_id": np.concatenate([web["customer_id"].to_numpy(), np.where(
+                rng.random(visits) < 0.6, None, ids[rng.integers(0, self.n, visits)])]),
             "customer_email": None,
             "order_id": np.concatenate([web["order_id"].to_numpy(), np.full(visits, None)]),
             "_day": np.concatenate([web["_day"].to_numpy(), visit_day]),

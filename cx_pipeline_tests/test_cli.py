@@ -62,7 +62,8 @@ def test_monthly_commands_take_months(backfilled):
     common = ["metrics", "--metric", "csat_pct", "--dimension", "all", "--format", "json", *args]
     monthly = run_cli(*common, "--grain", "monthly", "--start", "2026-01", "--end", "2026-01")
     assert monthly.returncode == 0, monthly.stderr
-    assert [(r["month"], r["value"], r["numerator"]) for r in json.loads(monthly.stdout)] == [("2026-01-01", 100.0, 2.0)]
+    rows = json.loads(monthly.stdout)
+    assert [(r["month"], r["value"], r["numerator"]) for r in rows] == [("2026-01-01", 100.0, 2.0)]
     # A date inside a month selects that month; a month on the daily grain is every day of it.
     inside = run_cli(*common, "--grain", "monthly", "--start", "2026-01-15")
     assert [r["month"] for r in json.loads(inside.stdout)] == ["2026-01-01"]
