@@ -66,14 +66,20 @@ BENCHMARKS = {
 """The range each headline figure of a generated month falls in (dimension 'all', a whole month of a few
 thousand customers), and the public benchmark it is calibrated to."""
 
+ACTIVATION = 0.7
+"""Share of the CRM's customers who ever subscribe or buy; the rest signed up for a trial and never did
+(they still write to support). It keeps the active base near half the CRM, as in a real one."""
+
 # Per segment: consumer, smb, enterprise.
 LIFETIME_DAYS = np.array([600.0, 1000.0, 2500.0])
 """Mean customer lifetime: monthly churn about 30 / lifetime, i.e. 5 %, 3 % and 1.2 %."""
 SUBSCRIBER_SHARE = np.array([0.85, 0.92, 0.97])
 PLAN_MIX = np.array([[0.7, 0.25, 0.05], [0.3, 0.5, 0.2], [0.05, 0.35, 0.6]])
-ORDERS_PER_MONTH = np.array([0.1, 0.13, 0.16])
+ORDERS_PER_MONTH = np.array([0.14, 0.18, 0.23])
 """Median add-on orders per customer and month (lognormal across customers)."""
 TICKETS_PER_MONTH = np.array([0.3, 0.45, 0.8])
+NPS_ANSWERS_PER_DAY = 0.35 / 90
+"""A relationship NPS survey each quarter, answered by about a third of the customers."""
 NPS_SHARES = np.array([[0.46, 0.18], [0.53, 0.11], [0.47, 0.14]])
 """(promoters, detractors) among NPS answers: NPS +28, +42 and +33."""
 
@@ -149,7 +155,8 @@ class _Generator:
         comes_back = rng.random(n) < 0.15
         return_day = churn_day + rng.integers(30, 150, n)
         return_end = return_day + rng.exponential(120, n)
-        rate = rng.lognormal(np.log(ORDERS_PER_MONTH[tier]), 0.8)
+        activated = rng.random(n) < ACTIVATION
+        rate = rng.lognormal(np.log(ORDERS_PER_MONTH[tier]), 0.8) * activated
 
         created_at = self._at(signup)
         customers = pd.DataFrame({
@@ -168,13 +175,13 @@ class _Generator:
         customers = pd.concat([customers, later], ignore_index=True)
 
         orders = self._orders(ids, signup, churn_day, comes_back, return_day, return_end, rate, region)
-        subscriptions = self._subscriptions(ids, signup, churn_day, tier, region)
+        subscriptions = self._subscriptions(ids, signup, churn_day, tier, region, activated)
         tickets, surveys = self._support(ids, signup, churn_day, tier)
         carts, sessions = self._funnel(orders, ids)
         return {
             "crm/customers": customers,
             "crm/subscriptions": subscriptions,
-            "crm/nps_responses": self._nps(ids, signup, churn_day, tier),
+            "crm/nps_responses": self._nps(ids, signup, churn_day, tier, activated),
             "helpdesk/tickets": tickets,
             "helpdesk/surveys": surveys,
             "ecommerce/orders": orders,
@@ -234,9 +241,9 @@ class _Generator:
         refunded = refunded[refunded["_day"] < self.days]
         return pd.concat([frame, refunded], ignore_index=True)
 
-    def _subscriptions(self, ids, signup, churn_day, tier, region) -> pd.DataFrame:
+    def _subscriptions(self, ids, signup, churn_day, tier, region, activated) -> pd.DataFrame:
         rng = self.rng
-        who = np.flatnonzero(rng.random(self.n) < SUBSCRIBER_SHARE[tier])
+        who = np.flatnonzero(activated & (rng.random(self.n) < SUBSCRIBER_SHARE[tier]))
         k = len(who)
         start = signup[who] + rng.integers(0, 20, k)
         plan = (rng.random(k)[:, None] > np.cumsum(PLAN_MIX[tier[who]], axis=1)).sum(axis=1)
@@ -339,9 +346,9 @@ class _Generator:
         surveys["responded_at"] = surveys["responded_at"].str.replace("T", " ")
         return surveys[surveys["_day"] < self.days]
 
-    def _nps(self, ids, signup, churn_day, tier) -> pd.DataFrame:
+    def _nps(self, ids, signup, churn_day, tier, activated) -> pd.DataFrame:
         rng = self.rng
-        owner, day = self._spread(signup, np.minimum(churn_day, self.days), np.full(self.n, 0.25 / 90))
+        owner, day = self._spread(signup, np.minimum(churn_day, self.days), activated * NPS_ANSWERS_PER_DAY)
         m = len(owner)
         promoters, detractors = NPS_SHARES[tier[owner]].T
         draw = rng.random(m)
