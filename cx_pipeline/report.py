@@ -301,9 +301,12 @@ def _axis_layout(name: str, anchor: str, **settings) -> tuple[str, dict]:
 
 
 def _value_range(metric: str) -> dict:
-    """Autorange, but never past the values the metric can take: round ticks, and no band beyond ±100."""
+    """Autorange, but never past the values the metric can take: round ticks, and no band beyond ±100. An
+    unbounded value (money, hours) is ticked short (1k, 2k) so that a narrow chart keeps its labels level."""
     bounds = display_range(metric)
-    return {} if bounds is None else {"autorangeoptions": {"clipmin": bounds[0], "clipmax": bounds[1]}}
+    if bounds is None:
+        return {"tickformat": "~s"}
+    return {"autorangeoptions": {"clipmin": bounds[0], "clipmax": bounds[1]}}
 
 
 def _trend(data: ReportData, overall: pd.DataFrame, axes: list[Axis]) -> Figure | None:
