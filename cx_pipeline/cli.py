@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
     metrics = commands.add_parser("metrics", parents=[common], help="print metric rows from the warehouse")
     metrics.add_argument("--grain", choices=["daily", "monthly"], required=True)
-    metrics.add_argument("--metric", help="a metric name of SPEC §4 (default: all)")
+    metrics.add_argument("--metric", help="a metric of docs/contract.md section 4 (default: all)")
     metrics.add_argument("--dimension", help="all, channel, segment, region, agent or team (default: every one)")
     metrics.add_argument("--start", type=_days, help="first metric date or month (YYYY-MM-DD or YYYY-MM)")
     metrics.add_argument("--end", type=_days, help="last metric date or month (YYYY-MM-DD or YYYY-MM)")

@@ -63,7 +63,7 @@ BENCHMARKS = {
                                        "(Monetate, Invesp)"),
     "cart_abandonment_rate": Benchmark(60, 80, "Baymard Institute: 70.19 % average documented abandonment"),
 }
-"""The range each headline figure of a generated month falls in (dimension 'all', a whole month of a few
+"""The range each headline figure of a generated data set falls in (dimension 'all', whole months of a few
 thousand customers), and the public benchmark it is calibrated to."""
 
 ACTIVATION = 0.7
