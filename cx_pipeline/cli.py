@@ -7,6 +7,7 @@ Bad input is reported as one line per problem on stderr, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import datetime as dt
 import io
@@ -42,6 +43,20 @@ def _month(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
 
 
+def _days(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day that a date (YYYY-MM-DD) or a month (YYYY-MM) names."""
+    try:
+        day = dt.date.fromisoformat(text)
+        return day, day
+    except ValueError:
+        pass
+    try:
+        first = dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a date (YYYY-MM-DD) nor a month (YYYY-MM)") from None
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--raw-dir", help="root of the extract files (env CX_RAW_DIR, default data/raw)")
@@ -50,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="show Dagster's run log")
 
     parser = argparse.ArgumentParser(prog="cx-pipeline", description="Customer-experience metrics pipeline.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Not required: argparse would then answer `cx-pipeline --nonsense` with "COMMAND is missing" instead of
+    # naming the option it does not know (main says both).
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("demo", parents=[common], help="make a sample data set if the raw directory is empty, "
                                                         "run the whole pipeline, print the latest month")
@@ -80,16 +97,28 @@ def _parser() -> argparse.ArgumentParser:
 
     metrics = commands.add_parser("metrics", parents=[common], help="print metric rows from the warehouse")
     metrics.add_argument("--grain", choices=["daily", "monthly"], required=True)
-    metrics.add_argument("--metric")
-    metrics.add_argument("--dimension")
-    metrics.add_argument("--start", type=_date, help="first metric date or month")
-    metrics.add_argument("--end", type=_date, help="last metric date or month")
+    metrics.add_argument("--metric", help="a metric of docs/contract.md section 4 (default: all)")
+    metrics.add_argument("--dimension", help="all, channel, segment, region, agent or team (default: every one)")
+    metrics.add_argument("--start", type=_days, help="first metric date or month (YYYY-MM-DD or YYYY-MM)")
+    metrics.add_argument("--end", type=_days, help="last metric date or month (YYYY-MM-DD or YYYY-MM)")
     metrics.add_argument("--format", choices=["table", "csv", "json"], default="table")
     return parser
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command is None:
+        unknown_text = f"unrecognized arguments: {' '.join(unknown)}; " if unknown else ""
+        parser.error(f"{unknown_text}name a command first: {', '.join(COMMANDS)} (cx-pipeline COMMAND --help)")
+    if unknown:
+        parser.error(f"unrecognized arguments for {args.command}: {' '.join(unknown)} "
+                     f"(cx-pipeline {args.command} --help)")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     if args.raw_dir:
         os.environ["CX_RAW_DIR"] = args.raw_dir
     if args.warehouse:
@@ -121,17 +150,41 @@ def _settings():
         raise CliError(f"bad setting: {error}", USAGE) from None
 
 
-def _warehouse():
-    import sqlalchemy as sa
-
+def _warehouse(*, reading: bool):
+    """The warehouse of --warehouse / CX_WAREHOUSE_URL, refused before anything is opened when a DuckDB file
+    cannot be meant: opening one creates it (and Warehouse creates its folder), so a mistyped path would
+    otherwise leave an empty database behind. A reading command needs the file; a writing one its folder."""
     from cx_pipeline.settings import warehouse_url
     from cx_pipeline.warehouse import Warehouse
 
+    _check_warehouse_url(reading=reading)
+    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone)
+
+
+def _duckdb_file() -> Path | None:
+    """The file of a DuckDB warehouse URL; None for another engine or an in-memory database."""
+    import sqlalchemy as sa
+
+    from cx_pipeline.settings import warehouse_url
+
     try:
-        sa.make_url(warehouse_url())
+        url = sa.make_url(warehouse_url())
     except sa.exc.ArgumentError:
         raise CliError("the warehouse URL is not a SQLAlchemy URL (see --warehouse)", USAGE) from None
-    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone)
+    if url.get_backend_name() != "duckdb" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _check_warehouse_url(*, reading: bool) -> None:
+    path = _duckdb_file()
+    if path is None:
+        return
+    if reading and not path.is_file():
+        raise CliError(f"there is no DuckDB warehouse at {path}: has the pipeline run against this warehouse? "
+                       "(see --warehouse)")
+    if not path.parent.is_dir():
+        raise CliError(f"the folder of the DuckDB warehouse {path} does not exist (see --warehouse)", USAGE)
 
 
 def _check_range(start: dt.date, end: dt.date) -> None:
@@ -144,17 +197,53 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise CliError(f"{end} is in the future: there are no partitions after today", USAGE)
 
 
-def _report(outcomes, started: float) -> int:
+def _report(outcomes, started: float, instance) -> int:
     failed = [o for o in outcomes if not o.success]
     for outcome in outcomes:
         state = "ok" if outcome.success else "FAILED"
         print(f"  run {outcome.job:<15} {outcome.partitions:<23} {state:<6}  {outcome.seconds:5.1f} s  "
               f"({outcome.run_id[:8]})")
+        found = what_a_run_found(instance, outcome)
+        if found:
+            print(f"      {found}")
     for outcome in failed:
         for error in outcome.errors or ("the run failed (run again with --verbose for its log)",):
             print(f"cx-pipeline: error: {error}", file=sys.stderr)
     print(f"  {len(outcomes)} run(s) in {time.perf_counter() - started:.1f} s")
     return FAILED if failed else OK
+
+
+def what_a_run_found(instance, outcome) -> str:
+    """What a run read and wrote, from its assets' materialization metadata: extract files, rows loaded and
+    quarantined (summed over the raw assets), metric rows and reports written."""
+    import dagster as dg
+
+    metadata: dict[str, dict[str, object]] = {}
+    records = instance.get_records_for_run(outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        # A ranged run materializes each partition with the same metadata: one per asset is the run's.
+        metadata[materialization.asset_key.to_user_string()] = {k: v.value for k, v in materialization.metadata.items()}
+    parts = []
+    raw = [values for key, values in metadata.items() if key.startswith("raw_")]
+    if raw:
+        files, loaded, quarantined = (sum(int(v[field]) for v in raw) for field in ("files", "rows_loaded",
+                                                                                   "rows_quarantined"))
+        if files == 0:
+            parts.append(f"no extract files for {outcome.partitions} in {_settings().raw_path}")
+        else:
+            parts.append(f"{_count(files, 'extract file')}: {_count(loaded, 'row')} loaded, {quarantined:,} quarantined"
+                         + (" (see quarantine.rejected_rows)" if quarantined else ""))
+    for asset, grain in (("metrics_daily", "daily"), ("metrics_monthly", "monthly")):
+        if asset in metadata:
+            parts.append(f"{_count(int(metadata[asset]['rows']), f'{grain} metric row')}")
+    if "cx_report" in metadata:
+        parts.append(_count(int(metadata["cx_report"]["reports"]), "CX report"))
+    return "; ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_generate(args) -> int:
@@ -180,9 +269,11 @@ def cmd_backfill(args) -> int:
     from cx_pipeline.definitions import defs
 
     _check_range(args.start, args.end)
+    _check_warehouse_url(reading=False)
     started = time.perf_counter()
     print(f"backfill {args.start} .. {args.end}")
-    return _report(runner.backfill(defs, args.start, args.end, runner.instance(), args.verbose), started)
+    instance = runner.instance()
+    return _report(runner.backfill(defs, args.start, args.end, instance, args.verbose), started, instance)
 
 
 def cmd_run(args) -> int:
@@ -190,9 +281,11 @@ def cmd_run(args) -> int:
     from cx_pipeline.definitions import defs
 
     _check_range(args.date, args.date)
+    _check_warehouse_url(reading=False)
     started = time.perf_counter()
     print(f"nightly run for extract date {args.date}")
-    return _report(runner.nightly(defs, args.date, runner.instance(), args.verbose), started)
+    instance = runner.instance()
+    return _report(runner.nightly(defs, args.date, instance, args.verbose), started, instance)
 
 
 def cmd_metrics(args) -> int:
@@ -201,16 +294,23 @@ def cmd_metrics(args) -> int:
     from cx_pipeline.metrics import GRAINS
 
     grain = GRAINS[args.grain]
+    _check_metric_and_dimension(args.metric, args.dimension)
+    start = args.start[0] if args.start else None
+    end = args.end[1] if args.end else None
+    if grain.name == "monthly":  # a month row is keyed by its first day
+        start, end = (day.replace(day=1) if day else None for day in (start, end))
+    if start and end and end < start:
+        raise CliError(f"the range ends ({end}) before it starts ({start})", USAGE)
     conditions, params = ["true"], {}
     for name, column, value in (("metric", "metric", args.metric), ("dimension", "dimension", args.dimension),
-                                ("start", grain.date_column, args.start), ("end", grain.date_column, args.end)):
+                                ("start", grain.date_column, start), ("end", grain.date_column, end)):
         if value is not None:
             operator = {"start": ">=", "end": "<="}.get(name, "=")
             conditions.append(f"{column} {operator} :{name}")
             params[name] = value
     columns = [grain.date_column, "metric", "dimension", "dimension_value", "value", "numerator", "denominator",
                "sample_size", "ci_low", "ci_high"]
-    warehouse = _warehouse()
+    warehouse = _warehouse(reading=True)
     try:
         with warehouse.begin() as conn:
             rows = conn.execute(sa.text(
@@ -224,6 +324,19 @@ def cmd_metrics(args) -> int:
     return OK
 
 
+def _check_metric_and_dimension(metric: str | None, dimension: str | None) -> None:
+    """Unknown names are wrong usage, not an empty table: say which names there are."""
+    from cx_pipeline.metrics import METRICS
+
+    dimensions_of = {m.name: m.dimensions for m in METRICS}
+    if metric is not None and metric not in dimensions_of:
+        raise CliError(f"unknown metric {metric!r}; the metrics are: {', '.join(dimensions_of)}", USAGE)
+    known = dimensions_of[metric] if metric else tuple(dict.fromkeys(d for m in METRICS for d in m.dimensions))
+    if dimension is not None and dimension not in known:
+        whose = f"{metric} has no dimension {dimension!r}; its" if metric else f"unknown dimension {dimension!r}; the"
+        raise CliError(f"{whose} dimensions are: {', '.join(known)}", USAGE)
+
+
 def cmd_report(args) -> int:
     import sqlalchemy as sa
 
@@ -231,9 +344,9 @@ def cmd_report(args) -> int:
 
     settings = _settings()
     path = args.out or settings.report_file(args.month)
-    warehouse = _warehouse()
+    warehouse = _warehouse(reading=True)
     try:
-        summary = write_report(read_report_data(warehouse, [args.month], settings.base_currency)[0], path)
+        summary = write_report(read_report_data(warehouse, [args.month], settings)[0], path)
     except sa.exc.SQLAlchemyError:
         raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
     except OSError as error:
@@ -253,6 +366,9 @@ def cmd_demo(args) -> int:
 
     settings = _settings()
     raw = settings.raw_path
+    warehouse_file = _duckdb_file()
+    if warehouse_file is not None:  # the demo sets everything up, the warehouse's folder included
+        warehouse_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     if not raw.is_dir() or not any(p.is_file() for p in raw.rglob("*")):
         end = dt.date.today() - dt.timedelta(days=1)
@@ -266,27 +382,42 @@ def cmd_demo(args) -> int:
         raise CliError(f"{raw} holds no extract files")
     start, end = max(dates[0], settings.first_day), dates[-1]
     print(f"backfill {start} .. {end}")
-    code = _report(runner.backfill(defs, start, end, runner.instance(), args.verbose), started)
+    instance = runner.instance()
+    code = _report(runner.backfill(defs, start, end, instance, args.verbose), started, instance)
     if code == OK:
         print()
-        print(month_summary(_warehouse(), end.replace(day=1)))
+        print(month_summary(_warehouse(reading=True), end.replace(day=1)))
         print(f"CX report: {settings.report_file(end.replace(day=1))} (open it in a browser)")
     return code
 
 
 def month_summary(warehouse, month: dt.date) -> str:
-    """The month's headline metrics against the month before."""
-    from cx_pipeline.headline import headline_rows, previous_period
-    from cx_pipeline.metrics import MONTHLY
+    """The month's headline metrics against the month before, as far as the data supports a comparison
+    (headline.month_headline): a partial month against the same days of the month before, and a value
+    resting on fewer than CX_MIN_SAMPLE observations marked as such."""
+    from cx_pipeline.headline import day_range_text, format_number, month_headline, read_data_span, too_few
 
-    rows = headline_rows(warehouse, MONTHLY, month)
+    min_sample = _settings().min_sample
+    headline = month_headline(warehouse, month, read_data_span(warehouse))
     quarantined = _scalar(warehouse, "select count(*) from quarantine.rejected_rows")
     warehouse.dispose()
-    table = [(r.metric, _number(r.value), _number(r.previous), _number(r.change, signed=True), f"{r.sample_size:,}")
-             for r in rows]
-    previous = previous_period(MONTHLY, month)
-    header = f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)\n"
-    return header + format_rows(["metric", f"{month:%b %Y}", f"{previous:%b %Y}", "change", "sample"], table, "table")
+    table = []
+    for r in headline.rows:
+        compared = headline.is_compared(r.metric)
+        note = "" if r.value is None else headline.why_not_compared(r.metric)
+        if r.value is not None and too_few(r.metric, r.sample_size, r.denominator, min_sample):
+            note = f"fewer than {min_sample} observations"
+        table.append((r.metric, format_number(r.value), format_number(r.previous if compared else None),
+                      format_number(r.change if compared and not note else None, signed=True), f"{r.sample_size:,}",
+                      note))
+    lines = [f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)"]
+    if headline.is_partial:
+        lines.append(f"Partial month: the data covers {day_range_text(*headline.days)}; "
+                     + (f"compared with the same days of the month before ({headline.compared_with})."
+                        if headline.compared_days else "not compared with the month before."))
+    this = f"{month:%b %Y}"
+    return "\n".join(lines) + "\n" + format_rows(
+        ["metric", this, headline.compared_with or "before", "change", "sample", "note"], table, "table")
 
 
 def _scalar(warehouse, sql: str) -> int:
@@ -294,12 +425,6 @@ def _scalar(warehouse, sql: str) -> int:
 
     with warehouse.begin() as conn:
         return int(conn.execute(sa.text(sql)).scalar_one())
-
-
-def _number(value, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
 
 
 def format_rows(columns: list[str], rows, fmt: str) -> str:

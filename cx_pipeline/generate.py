@@ -1,11 +1,15 @@
 """A realistic synthetic data set in the layout of SPEC §1, deterministic for a seed.
 
-Customers arrive through channels and referrals, buy at heterogeneous rates over lifetimes of their
-own (some churn, some come back), part of them subscribe; tickets spread over channels, teams and
-agents with skewed response and resolution times; CSAT and CES (on different scales) depend on how
-fast the ticket was solved; NPS differs by segment; carts and sessions form a funnel. Records change
-in later extracts (tickets are resolved, orders refunded, carts bought, subscriptions end) and a small
-share of rows is dirty. Everything is generated with numpy arrays, never a loop over customers.
+The business is a subscription service with a shop for add-ons, selling to consumers, small businesses
+(smb) and enterprises. Customers arrive through channels and referrals, most subscribe, some order, and
+they leave after lifetimes of their own (some come back); tickets spread over channels, teams and agents
+with skewed response and resolution times; CSAT and CES (on different scales) depend on how long the
+ticket took; NPS differs by segment; web sessions and carts lead to some of the orders. Records change in
+later extracts (tickets are resolved, orders refunded, carts bought, subscriptions end) and a small share
+of rows is dirty. Everything is generated with numpy arrays, never a loop over customers.
+
+The headline figures are calibrated to public benchmarks (see ``BENCHMARKS``), so that the demo's first
+numbers look like a business and not like noise.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 SEGMENTS = np.array(["consumer", "smb", "enterprise"])
+SEGMENT_SHARE = [0.7, 0.22, 0.08]
 REGIONS = np.array(["na", "emea", "apac", "latam"])
 REGION_CURRENCY = {"na": "USD", "emea": "EUR", "apac": "USD", "latam": "USD"}
 ACQUISITION = np.array(["search", "ads", "social", "email", "referral"])
@@ -31,6 +36,60 @@ PLANS = np.array(["basic", "standard", "premium"])
 PLAN_PRICE = np.array([19.0, 49.0, 99.0])
 DAY = np.timedelta64(1, "D")
 SECOND = np.timedelta64(1, "s")
+
+
+@dataclasses.dataclass(frozen=True)
+class Benchmark:
+    low: float
+    high: float
+    source: str
+
+
+BENCHMARKS = {
+    "csat_pct": Benchmark(75, 90, "ACSI-based CSAT benchmarks: 75–85 % is good in most industries, "
+                                  "e-commerce 80–82 %, B2B software 78 %"),
+    "nps": Benchmark(20, 50, "B2B SaaS NPS: median about +36, SMB above enterprise (Retently, Userpilot, "
+                             "CustomerGauge; GTMStack 2026: SMB +42, enterprise +32)"),
+    "ces_avg": Benchmark(1.6, 2.8, "CES on 1–5, low = easy: the seeds' example averages 2.2; 4 or more on a "
+                                   "1–5 ease scale (2 or less here) is good"),
+    "ces_easy_pct": Benchmark(60, 80, "the seeds' CES example: 70 % easy"),
+    "churn_rate": Benchmark(1, 6, "monthly logo churn: SMB 3–5 %, enterprise 0.7–2 %, consumer subscriptions "
+                                  "5–10 % (SaaS churn benchmarks 2026; Recurly: B2B 5 %, B2C 7 %)"),
+    "first_response_hours_median": Benchmark(0.25, 12, "first response: e-mail 12 h on average and good under "
+                                                       "4 h, live chat under 2 min (SuperOffice, Zendesk)"),
+    "resolution_hours_median": Benchmark(1, 24, "B2B SaaS median resolution under 24 h; e-mail 12–24 h, chat "
+                                                "minutes"),
+    "conversion_rate": Benchmark(1, 4, "e-commerce sessions to orders: 1–4 %, about 2.5 % on average "
+                                       "(Monetate, Invesp)"),
+    "cart_abandonment_rate": Benchmark(60, 80, "Baymard Institute: 70.19 % average documented abandonment"),
+}
+"""The range each headline figure of a generated data set falls in (dimension 'all', whole months of a few
+thousand customers), and the public benchmark it is calibrated to."""
+
+ACTIVATION = 0.7
+"""Share of the CRM's customers who ever subscribe or buy; the rest signed up for a trial and never did
+(they still write to support). It keeps the active base near half the CRM, as in a real one."""
+
+# Per segment: consumer, smb, enterprise.
+LIFETIME_DAYS = np.array([600.0, 1000.0, 2500.0])
+"""Mean customer lifetime: monthly churn about 30 / lifetime, i.e. 5 %, 3 % and 1.2 %."""
+SUBSCRIBER_SHARE = np.array([0.85, 0.92, 0.97])
+PLAN_MIX = np.array([[0.7, 0.25, 0.05], [0.3, 0.5, 0.2], [0.05, 0.35, 0.6]])
+ORDERS_PER_MONTH = np.array([0.14, 0.18, 0.23])
+"""Median add-on orders per customer and month (lognormal across customers)."""
+TICKETS_PER_MONTH = np.array([0.3, 0.45, 0.8])
+NPS_ANSWERS_PER_DAY = 0.35 / 90
+"""A relationship NPS survey each quarter, answered by about a third of the customers."""
+NPS_SHARES = np.array([[0.46, 0.18], [0.53, 0.11], [0.47, 0.14]])
+"""(promoters, detractors) among NPS answers: NPS +28, +42 and +33."""
+
+CONVERSION = 0.028
+"""Share of web sessions that lead to an order."""
+CART_ABANDONMENT = 0.70
+FIRST_RESPONSE_HOURS = np.array([3.0, 0.03, 0.05, 4.0])
+"""Median hours to the first response by ticket channel: email, chat, phone, web form."""
+RESOLUTION_HOURS = np.array([14.0, 0.5, 0.4, 18.0])
+"""Median hours of work after the first response, by channel; the technical team takes longer."""
 
 FORMATS = {
     "crm/customers": "csv", "crm/subscriptions": "csv", "crm/nps_responses": "csv",
@@ -86,17 +145,18 @@ class _Generator:
         ids = np.array([f"C{i:07d}" for i in range(n)])
         # A third of the base existed before the first day; the rest arrive over the period.
         signup = np.where(rng.random(n) < 0.33, -rng.integers(1, 365, n), rng.integers(0, self.days, n))
-        segment = SEGMENTS[rng.choice(3, n, p=[0.7, 0.22, 0.08])]
+        tier = rng.choice(3, n, p=SEGMENT_SHARE)
+        segment = SEGMENTS[tier]
         region = REGIONS[rng.choice(4, n, p=[0.45, 0.3, 0.15, 0.1])]
         acquisition = ACQUISITION[rng.choice(5, n, p=[0.3, 0.2, 0.15, 0.15, 0.2])]
         referred_by = np.where((acquisition == "referral") & (np.arange(n) > 0),
                                ids[(rng.random(n) * np.maximum(np.arange(n), 1)).astype(int)], None)
-        lifetime = rng.exponential(260, n) * np.select([segment == "enterprise", segment == "smb"], [2.0, 1.4], 1.0)
-        churn_day = signup + lifetime
+        churn_day = signup + rng.exponential(LIFETIME_DAYS[tier])
         comes_back = rng.random(n) < 0.15
         return_day = churn_day + rng.integers(30, 150, n)
         return_end = return_day + rng.exponential(120, n)
-        rate = rng.lognormal(np.log(0.45), 0.9, n) * np.select([segment == "enterprise", segment == "smb"], [1.8, 1.3], 1.0)
+        activated = rng.random(n) < ACTIVATION
+        rate = rng.lognormal(np.log(ORDERS_PER_MONTH[tier]), 0.8) * activated
 
         created_at = self._at(signup)
         customers = pd.DataFrame({
@@ -115,13 +175,13 @@ class _Generator:
         customers = pd.concat([customers, later], ignore_index=True)
 
         orders = self._orders(ids, signup, churn_day, comes_back, return_day, return_end, rate, region)
-        subscriptions = self._subscriptions(ids, signup, churn_day, region)
-        tickets, surveys = self._support(ids, signup, churn_day, segment)
+        subscriptions = self._subscriptions(ids, signup, churn_day, tier, region, activated)
+        tickets, surveys = self._support(ids, signup, churn_day, tier)
         carts, sessions = self._funnel(orders, ids)
         return {
             "crm/customers": customers,
             "crm/subscriptions": subscriptions,
-            "crm/nps_responses": self._nps(ids, signup, churn_day, segment),
+            "crm/nps_responses": self._nps(ids, signup, churn_day, tier, activated),
             "helpdesk/tickets": tickets,
             "helpdesk/surveys": surveys,
             "ecommerce/orders": orders,
@@ -181,14 +241,13 @@ class _Generator:
         refunded = refunded[refunded["_day"] < self.days]
         return pd.concat([frame, refunded], ignore_index=True)
 
-    def _subscriptions(self, ids, signup, churn_day, region) -> pd.DataFrame:
+    def _subscriptions(self, ids, signup, churn_day, tier, region, activated) -> pd.DataFrame:
         rng = self.rng
-        who = np.flatnonzero(rng.random(self.n) < 0.25)
+        who = np.flatnonzero(activated & (rng.random(self.n) < SUBSCRIBER_SHARE[tier]))
         k = len(who)
         start = signup[who] + rng.integers(0, 20, k)
-        plan = rng.choice(3, k, p=[0.5, 0.35, 0.15])
+        plan = (rng.random(k)[:, None] > np.cumsum(PLAN_MIX[tier[who]], axis=1)).sum(axis=1)
         started_at = self._at(start)
-        ends = churn_day[who] < self.days
         ended_day = np.floor(churn_day[who]).astype(int)
         base = pd.DataFrame({
             "subscription_id": np.char.add("S", np.arange(k).astype(str)),
@@ -202,24 +261,28 @@ class _Generator:
             "_day": np.maximum(start, 0),
         })
         base = base[base["_day"] < self.days]
-        ended = base[ends[base.index] & (ended_day[base.index] > start[base.index])].copy()
-        ended["_day"] = np.maximum(ended_day[ended.index], 0)
-        ended["ended_at"] = self._at(ended["_day"].to_numpy())
+        # A subscription that ended before the first day is in the first extract with its own end date:
+        # the CRM's first export holds the past as it was, not every old customer leaving on day one.
+        ends = (ended_day < self.days) & (ended_day > start)
+        ended = base[ends[base.index]].copy()
+        ended["ended_at"] = self._at(ended_day[ended.index])
         ended["updated_at"] = ended["ended_at"]
+        ended["_day"] = np.maximum(ended_day[ended.index], 0)
         return pd.concat([base, ended], ignore_index=True)
 
-    def _support(self, ids, signup, churn_day, segment) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _support(self, ids, signup, churn_day, tier) -> tuple[pd.DataFrame, pd.DataFrame]:
         rng = self.rng
-        owner, day = self._spread(signup, np.minimum(churn_day + 20, self.days), np.full(self.n, 0.35 / 30))
+        owner, day = self._spread(signup, np.minimum(churn_day + 20, self.days), TICKETS_PER_MONTH[tier] / 30)
         m = len(owner)
-        channel = rng.choice(4, m, p=[0.4, 0.3, 0.2, 0.1])
+        channel = rng.choice(4, m, p=[0.45, 0.25, 0.1, 0.2])
         team = rng.choice(3, m, p=[0.35, 0.45, 0.2])
         agent_number = team * 10 + rng.integers(0, 10, m)
-        # Agents differ in speed (some are much slower); chat and phone are answered fastest.
-        agent_speed = np.exp(np.random.default_rng(7).normal(0, 0.5, 30))[agent_number]
-        channel_speed = np.array([1.0, 0.08, 0.15, 1.4])[channel]
-        response_hours = rng.lognormal(np.log(3.0), 1.0, m) * agent_speed * channel_speed
-        resolution_hours = response_hours + rng.lognormal(np.log(20.0), 1.1, m) * agent_speed
+        # Agents differ in speed (some are much slower); the technical team needs longer to resolve.
+        agent_speed = np.exp(np.random.default_rng(7).normal(0, 0.4, 30))[agent_number]
+        response_hours = rng.lognormal(np.log(FIRST_RESPONSE_HOURS[channel]), 1.0) * agent_speed
+        team_pace = np.array([0.8, 1.6, 0.7])[team]
+        work_hours = rng.lognormal(np.log(RESOLUTION_HOURS[channel]), 1.0) * agent_speed * team_pace
+        resolution_hours = response_hours + work_hours
         created = self._at(day)
         first_response = created + (response_hours * 3600).astype("int64") * SECOND
         resolved = created + (resolution_hours * 3600).astype("int64") * SECOND
@@ -246,18 +309,29 @@ class _Generator:
         closed["updated_at"] = resolved[is_resolved]
         closed["_day"] = np.floor(resolved_day[is_resolved]).astype(int)
         tickets = pd.concat([opened, closed], ignore_index=True)
+        return tickets, self._surveys(closed)
 
-        # Surveys after resolution: faster tickets get happier, lower-effort answers.
+    def _surveys(self, closed: pd.DataFrame) -> pd.DataFrame:
+        """CSAT and CES answers to a third of the resolved tickets, on 5-, 7- and 10-point scales: the longer
+        a ticket took, the fewer satisfied and the fewer easy answers."""
+        rng = self.rng
         answered = closed[rng.random(len(closed)) < 0.35]
         k = len(answered)
         hours = ((answered["resolved_at"] - answered["created_at"]).dt.total_seconds() / 3600).to_numpy()
-        mood = np.clip(1.0 - np.log1p(hours) / 6 + rng.normal(0, 0.22, k), 0, 1)
+        slowness = np.log2(1 + hours)
         is_csat = rng.random(k) < 0.6
+        good = rng.random(k) < np.where(is_csat, np.clip(0.93 - 0.03 * slowness, 0.5, 0.97),
+                                        np.clip(0.82 - 0.035 * slowness, 0.4, 0.95))
         ten_point = rng.random(k) < 0.3
         scale_min = np.where(is_csat & ten_point, 0, 1)
         scale_max = np.where(is_csat, np.where(ten_point, 10, 5), np.where(ten_point, 7, 5))
-        position = np.where(is_csat, mood, 1 - mood)
-        score = np.rint(scale_min + position * (scale_max - scale_min)).astype(int)
+        score = np.zeros(k, dtype=int)
+        for low, high in {(0, 10), (1, 5), (1, 7)}:
+            for csat in (True, False):
+                for answer_is_good in (True, False):
+                    picked = np.flatnonzero((scale_min == low) & (scale_max == high) & (is_csat == csat)
+                                            & (good == answer_is_good))
+                    score[picked] = _scores(rng, len(picked), low, high, csat, answer_is_good)
         responded_day = answered["_day"].to_numpy() + rng.integers(0, 4, k)
         surveys = pd.DataFrame({
             "response_id": np.char.add("R", np.arange(k).astype(str)),
@@ -270,14 +344,18 @@ class _Generator:
             "_day": responded_day,
         })
         surveys["responded_at"] = surveys["responded_at"].str.replace("T", " ")
-        return tickets, surveys[surveys["_day"] < self.days]
+        return surveys[surveys["_day"] < self.days]
 
-    def _nps(self, ids, signup, churn_day, segment) -> pd.DataFrame:
+    def _nps(self, ids, signup, churn_day, tier, activated) -> pd.DataFrame:
         rng = self.rng
-        owner, day = self._spread(signup, np.minimum(churn_day, self.days), np.full(self.n, 0.25 / 90))
+        owner, day = self._spread(signup, np.minimum(churn_day, self.days), activated * NPS_ANSWERS_PER_DAY)
         m = len(owner)
-        mean = np.select([segment[owner] == "enterprise", segment[owner] == "smb"], [8.6, 7.9], 7.3)
-        score = np.clip(np.rint(rng.normal(mean, 1.9)), 0, 10).astype(int)
+        promoters, detractors = NPS_SHARES[tier[owner]].T
+        draw = rng.random(m)
+        score = np.where(draw < promoters, rng.choice([9, 10], m, p=[0.45, 0.55]),
+                         np.where(draw < promoters + detractors,
+                                  rng.choice(7, m, p=[0.03, 0.03, 0.05, 0.09, 0.15, 0.25, 0.40]),
+                                  rng.choice([7, 8], m, p=[0.45, 0.55])))
         return pd.DataFrame({
             "response_id": np.char.add("N", np.arange(m).astype(str)),
             "customer_id": ids[owner], "responded_at": self._at(day), "score": score,
@@ -286,11 +364,17 @@ class _Generator:
         })
 
     def _funnel(self, orders: pd.DataFrame, ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Carts of the web and app orders beside the carts abandoned (CART_ABANDONMENT of all), and web
+        sessions: one per web order beside the sessions that bought nothing (CONVERSION of all). A cart
+        and a session are not linked in the extracts, so they are two separate rates, not one funnel."""
         rng = self.rng
         first = orders.drop_duplicates("order_id")
+        first = first[first["channel"] != "store"]
         m = len(first)
-        extra = int(m * 0.7)
-        abandoned_day = rng.integers(0, self.days, extra)
+        extra = int(m * CART_ABANDONMENT / (1 - CART_ABANDONMENT))
+        # Carts and sessions that bought nothing follow the orders over time, so both rates hold steady
+        # while the base grows.
+        abandoned_day = rng.choice(first["_day"].to_numpy(), extra) if m else np.zeros(0, dtype=int)
         who = rng.integers(0, self.n, extra)
         created = np.concatenate([first["ordered_at"].to_numpy() - rng.integers(60, 3600, m) * SECOND,
                                   self._at(abandoned_day)])
@@ -307,16 +391,19 @@ class _Generator:
         bought["updated_at"] = first["ordered_at"].to_numpy()
         carts = pd.concat([carts, bought], ignore_index=True)
 
-        visits = int(m * 3.5)
-        visit_day = rng.integers(0, self.days, visits)
+        web = first[first["channel"] == "web"]
+        w = len(web)
+        visits = int(w * (1 - CONVERSION) / CONVERSION)
+        visit_day = rng.choice(web["_day"].to_numpy(), visits) if w else np.zeros(0, dtype=int)
         sessions = pd.DataFrame({
-            "session_id": np.char.add("W", np.arange(m + visits).astype(str)),
-            "started_at": np.concatenate([created[:m], self._at(visit_day)]),
-            "customer_id": np.concatenate([first["customer_id"].to_numpy(),
-                                           np.where(rng.random(visits) < 0.4, None, ids[rng.integers(0, self.n, visits)])]),
+            "session_id": np.char.add("W", np.arange(w + visits).astype(str)),
+            "started_at": np.concatenate([web["ordered_at"].to_numpy() - rng.integers(120, 3600, w) * SECOND,
+                                          self._at(visit_day)]),
+            "customer_id": np.concatenate([web["customer_id"].to_numpy(), np.where(
+                rng.random(visits) < 0.6, None, ids[rng.integers(0, self.n, visits)])]),
             "customer_email": None,
-            "order_id": np.concatenate([first["order_id"].to_numpy(), np.full(visits, None)]),
-            "_day": np.concatenate([first["_day"].to_numpy(), visit_day]),
+            "order_id": np.concatenate([web["order_id"].to_numpy(), np.full(visits, None)]),
+            "_day": np.concatenate([web["_day"].to_numpy(), visit_day]),
         })
         return carts, sessions
 
@@ -353,6 +440,21 @@ class _Generator:
         # The first extract also carries the rates of the year before, so that older records convert.
         history = [f.iloc[[0]].assign(date=str(self.start - 400 * DAY), _day=0) for f in frames]
         return pd.concat(history + frames, ignore_index=True)
+
+
+def _scores(rng: np.random.Generator, count: int, low: int, high: int, csat: bool, good: bool) -> np.ndarray:
+    """``count`` scores on the scale low..high that are all satisfied (CSAT, position ≥ 0.75) or all easy
+    (CES with low = easy, position ≤ 0.25) when ``good``, else all not; the SPEC §4 thresholds. Answers lean
+    to the good end of their side: a satisfied answer is more often the top score, an unsatisfied one
+    more often just below the line."""
+    points = np.arange(low, high + 1)
+    position = (points - low) / (high - low)
+    if csat:
+        side, lean = (position >= 0.75, position) if good else (position < 0.75, position)
+    else:
+        side, lean = (position <= 0.25, 1 - position) if good else (position > 0.25, 1 - position)
+    weights = np.where(side, 0.5 + lean, 0.0)
+    return rng.choice(points, count, p=weights / weights.sum())
 
 
 def _one_version_per_day(path: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,12 @@
 """The monthly CX report: one self-contained HTML page of Plotly charts, read from the warehouse.
 
-The page carries plotly.js, its styles and its data inline, so it opens offline and can be mailed as one
-file. Every panel either shows a chart or says plainly that the month has no data for it.
+The page carries plotly.js (its "basic" bundle: scatter and bar charts, a quarter of the full library),
+its styles and its data inline, so it opens offline and can be mailed as one file. Every panel either
+shows a chart or says plainly that the month has no data for it.
+
+It shows only what the data supports: no month before the first extract or after the last; a month the
+extracts cover in part is marked partial; a value resting on fewer than CX_MIN_SAMPLE observations is
+drawn hollow or grey and says so, never as a fact; intervals are clamped to the metric's range.
 """
 
 from __future__ import annotations
@@ -9,14 +14,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import importlib.resources
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
-from cx_pipeline.affected import next_month
-from cx_pipeline.headline import HeadlineRow, headline_rows, previous_period
+from cx_pipeline.headline import (DataSpan, MonthHeadline, day_range_text, format_number, month_end, month_headline,
+                                  observations, previous_period, read_data_span, too_few)
 from cx_pipeline.metrics import MONTHLY
+from cx_pipeline.settings import Settings
 from cx_pipeline.warehouse import Warehouse, read_sql
 
 TREND_MONTHS = 12
@@ -30,7 +37,7 @@ class Card:
     metric: str
     title: str
     unit: str
-    """'%', 'pts', 'currency' or '' (a plain score)."""
+    """'%', 'currency' or '' (a plain score)."""
     decimals: int
     higher_is_better: bool
     hint: str = ""
@@ -52,14 +59,17 @@ class ReportData:
     """What the report of ``month`` shows, as read from the warehouse."""
 
     month: dt.date
-    headline: list[HeadlineRow]
+    headline: MonthHeadline
     metrics: pd.DataFrame
-    """metrics_monthly rows of the twelve months ending with ``month``, every dimension."""
+    """metrics_monthly rows of the months the report shows (the twelve ending with ``month``, none outside
+    the data), every dimension."""
     quarantine: pd.DataFrame
     """Rows quarantined from the month's extracts, by rule and entity."""
     identity: pd.DataFrame
     """The month's records, by entity and customer-identity rule."""
+    span: DataSpan | None
     base_currency: str
+    min_sample: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,11 +89,7 @@ class ReportSummary:
     path: Path
     charts: int
     empty_panels: tuple[str, ...]
-    headline: list[HeadlineRow]
-
-
-def month_end(month: dt.date) -> dt.date:
-    return next_month(month) - dt.timedelta(days=1)
+    headline: MonthHeadline
 
 
 def trend_start(month: dt.date) -> dt.date:
@@ -93,21 +99,28 @@ def trend_start(month: dt.date) -> dt.date:
     return first
 
 
-def read_report_data(warehouse: Warehouse, months: list[dt.date], base_currency: str) -> list[ReportData]:
+def read_report_data(warehouse: Warehouse, months: list[dt.date], settings: Settings) -> list[ReportData]:
     """What the reports of ``months`` (first days, ascending) show, read in one pass over the warehouse."""
     params = {"first_month": trend_start(months[0]), "last_month": months[-1], "first_day": months[0],
               "last_day": month_end(months[-1])}
+    span = read_data_span(warehouse)
     with warehouse.begin() as conn:
         metrics, quarantine, identity = (_frame(conn, f"report/report_{name}.sql", params)
                                          for name in ("metric_rows", "quarantine_by_rule", "identity_shares"))
     # The charts select rows by metric and dimension dozens of times: categories make each pick cheap.
     metrics = metrics.astype({"metric": "category", "dimension": "category"})
+    if span is not None:  # a month the data does not reach is not shown, whatever the table holds for it
+        metrics = metrics[metrics.month.between(pd.Timestamp(span.first_day.replace(day=1)),
+                                                pd.Timestamp(span.last_day))]
+    else:
+        metrics = metrics.iloc[0:0]
     reports = []
     for month in months:
         first, this = pd.Timestamp(trend_start(month)), pd.Timestamp(month)
         reports.append(ReportData(
-            month, headline_rows(warehouse, MONTHLY, month), metrics[metrics.month.between(first, this)],
-            quarantine[quarantine.month == this], identity[identity.month == this], base_currency))
+            month, month_headline(warehouse, month, span), metrics[metrics.month.between(first, this)],
+            quarantine[quarantine.month == this], identity[identity.month == this], span, settings.base_currency,
+            settings.min_sample))
     return reports
 
 
@@ -130,9 +143,56 @@ def write_report(data: ReportData, path: Path) -> ReportSummary:
                          tuple(p.id for p in panels if p.figure is None), data.headline)
 
 
+# --- what a value may be read as -------------------------------------------------------------------------
+
+def display_range(metric: str) -> tuple[float, float] | None:
+    """The values a metric can take, to which its axis and interval are clamped; None when unbounded."""
+    if metric == "nps":
+        return -100, 100
+    if metric in ("csat_avg", "ces_avg"):
+        return 1, 5
+    if metric.endswith(("_pct", "_rate", "_share")):
+        return 0, 100
+    return None
+
+
+def clamped(metric: str, value: float | None) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    bounds = display_range(metric)
+    return float(value) if bounds is None else min(max(float(value), bounds[0]), bounds[1])
+
+
+def _too_few_text(data: ReportData, metric: str, sample_size: float, denominator: float | None) -> str:
+    """'n = 12, fewer than 30' when the value rests on fewer than CX_MIN_SAMPLE observations, else ''."""
+    if not too_few(metric, sample_size, denominator, data.min_sample):
+        return ""
+    return f"n = {observations(metric, sample_size, denominator):,.0f}, fewer than {data.min_sample}"
+
+
+def _caveat(data: ReportData, metric: str, month: pd.Timestamp, sample_size: float, denominator: float | None) -> str:
+    """Why a month's point on a trend is not a fact ('' when it is): the data covers the month in part, or
+    the value rests on too few observations."""
+    days = data.span.days_of(month.date()) if data.span else None
+    partial = days is not None and days != (month.date(), month_end(month.date()))
+    reasons = [f"partial month: data {day_range_text(*days)}" if partial else "",
+               _too_few_text(data, metric, sample_size, denominator)]
+    return "; ".join(r for r in reasons if r)
+
+
 # --- charts -------------------------------------------------------------------------------------------
 
 _COLORS = ("#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308", "#64748b")
+_THIN = "#cbd5e1"
+"""Bars resting on too few observations, or of a partial month."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Axis:
+    """One chart of a panel: its y-axis title and the metrics drawn against it (metric -> legend label)."""
+
+    title: str
+    lines: dict[str, str]
 
 
 def build_panels(data: ReportData) -> list[Panel]:
@@ -140,38 +200,54 @@ def build_panels(data: ReportData) -> list[Panel]:
     overall = rows[rows.dimension == "all"]
     this_month = rows[rows.month == pd.Timestamp(data.month)]
     currency = data.base_currency
+    hollow = (f"Hollow points: a month the data covers in part, or a value resting on fewer than "
+              f"{data.min_sample} observations.")
     return [
-        Panel("nps_trend", "Trends over 12 months", "NPS", "Net Promoter Score with its 95% confidence band.",
-              _nps_trend(overall)),
+        Panel("nps_trend", "Trends over 12 months", "NPS",
+              f"Net Promoter Score with its 95% confidence band (clamped to −100…100). {hollow}",
+              _trend(data, overall, [Axis("NPS", {"nps": "NPS"})])),
         Panel("csat_ces_trend", "Trends over 12 months", "CSAT and CES",
-              "Share of satisfied responses (left) and the average effort score on 1–5 (right).",
-              _lines(overall, {"csat_pct": "CSAT %"}, secondary={"ces_avg": "CES average"})),
+              f"Share of satisfied responses, and the average effort score on 1–5 (lower is easier). {hollow}",
+              _trend(data, overall, [Axis("CSAT %", {"csat_pct": "CSAT %"}),
+                                     Axis("CES average (1–5)", {"ces_avg": "CES average"})])),
         Panel("churn_retention_trend", "Trends over 12 months", "Churn and retention",
-              "Share of the customers active at the start of the month lost, and kept, by its end.",
-              _lines(overall, {"churn_rate": "Churn %", "retention_rate": "Retention %"})),
+              f"Share of the customers active at the start of the month lost, and kept, by its end. {hollow}",
+              _trend(data, overall, [Axis("churn %", {"churn_rate": "Churn %"}),
+                                     Axis("retention %", {"retention_rate": "Retention %"})])),
         Panel("ltv_trend", "Trends over 12 months", "Lifetime value",
-              f"LTV = ARPU × 100 / churn rate, in {currency}; ARPU on the right axis.",
-              _lines(overall, {"ltv": f"LTV ({currency})"}, secondary={"arpu": f"ARPU ({currency})"})),
+              f"LTV = ARPU × 100 / churn rate, in {currency}. LTV is as unsure as the number of customers lost: "
+              f"it is drawn solid only where at least {data.min_sample} customers churned.",
+              _trend(data, overall, [Axis(f"LTV ({currency})", {"ltv": "LTV"}),
+                                     Axis(f"ARPU ({currency})", {"arpu": "ARPU"})])),
         Panel("by_channel", "Breakdowns", "By channel",
-              "CSAT of the month's survey responses, and each channel's share of the tickets created.",
-              _breakdown(this_month, "channel", {"csat_pct": "CSAT %", "channel_share": "Share of tickets %"})),
-        Panel("by_team", "Breakdowns", "By team", "CSAT and the median hours to resolve a ticket, by team.",
-              _breakdown(this_month, "team", {"csat_pct": "CSAT %",
-                                              "resolution_hours_median": "Median resolution hours"})),
+              "CSAT of the month's survey responses, and each channel's share of the tickets created. "
+              f"Grey bars rest on fewer than {data.min_sample} observations.",
+              _breakdown(data, this_month, "channel", {"csat_pct": "CSAT %", "channel_share": "share of tickets %"})),
+        Panel("by_team", "Breakdowns", "By team",
+              f"CSAT and the median hours to resolve a ticket, by team. Grey bars rest on fewer than "
+              f"{data.min_sample} observations.",
+              _breakdown(data, this_month, "team", {"csat_pct": "CSAT %",
+                                                    "resolution_hours_median": "median resolution hours"})),
         Panel("by_agent", "Breakdowns", "By agent",
-              f"CSAT of the {TOP_AGENTS} agents with the most survey responses this month (responses in the label).",
-              _agents(this_month)),
-        Panel("by_segment", "Breakdowns", "By segment", "NPS, churn and LTV by customer segment.",
-              _breakdown(this_month, "segment", {"nps": "NPS", "churn_rate": "Churn %", "ltv": f"LTV ({currency})"})),
+              f"CSAT of the {TOP_AGENTS} agents with the most survey responses this month (responses in the label); "
+              f"grey bars rest on fewer than {data.min_sample}.",
+              _agents(data, this_month)),
+        Panel("by_segment", "Breakdowns", "By segment",
+              f"NPS, churn and LTV by customer segment. Grey bars rest on fewer than {data.min_sample} "
+              "observations (for LTV: customers lost).",
+              _breakdown(data, this_month, "segment", {"nps": "NPS", "churn_rate": "churn %",
+                                                       "ltv": f"LTV ({currency})"})),
         Panel("support_times", "Support and shop", "Support times",
-              "Hours to the first response and to resolution: medians and 90th percentiles.",
-              _lines(overall, {"first_response_hours_median": "First response, median",
-                               "first_response_hours_p90": "First response, p90",
-                               "resolution_hours_median": "Resolution, median",
-                               "resolution_hours_p90": "Resolution, p90"})),
-        Panel("funnel", "Support and shop", "Sessions, carts and orders",
-              "Sessions started, those that led to an order, carts created and carts that became orders.",
-              _funnel(this_month[this_month.dimension == "all"])),
+              f"Hours to the first response and to resolution: medians and 90th percentiles. {hollow}",
+              _trend(data, overall, [Axis("hours", {"first_response_hours_median": "First response, median",
+                                                    "first_response_hours_p90": "First response, p90",
+                                                    "resolution_hours_median": "Resolution, median",
+                                                    "resolution_hours_p90": "Resolution, p90"})])),
+        Panel("shop_conversion", "Support and shop", "Sessions and carts",
+              "Two separate rates, not one funnel: a cart and a web session are not linked in the extracts, so "
+              f"neither is a step of the other. {hollow}",
+              _trend(data, overall, [Axis("sessions with an order %", {"conversion_rate": "Conversion %"}),
+                                     Axis("carts abandoned %", {"cart_abandonment_rate": "Cart abandonment %"})])),
         Panel("quarantine_by_rule", "Data quality", "Rows quarantined by rule",
               "Rows of the month's extracts held back from the metrics, by the rule they broke.",
               _quarantine(data.quarantine), empty="No row of this month's extracts was quarantined."),
@@ -191,8 +267,8 @@ Figure = dict
 
 
 def _layout(**overrides) -> dict:
-    layout = dict(height=330, margin=dict(l=50, r=30, t=20, b=40), colorway=_COLORS, paper_bgcolor="white",
-                  plot_bgcolor="white", legend=dict(orientation="h", y=-0.18), font=dict(size=12, color="#334155"),
+    layout = dict(height=330, margin=dict(l=60, r=30, t=20, b=50), colorway=_COLORS, paper_bgcolor="white",
+                  plot_bgcolor="white", legend=dict(orientation="h", y=-0.3), font=dict(size=12, color="#334155"),
                   xaxis=_AXIS, yaxis=_AXIS)
     for axis in [name for name in overrides if name.startswith(("xaxis", "yaxis"))]:
         overrides[axis] = _AXIS | overrides[axis]
@@ -203,107 +279,120 @@ def _figure(traces: list[dict], **layout) -> Figure:
     return {"data": traces, "layout": _layout(**layout)}
 
 
-def _months(index: pd.Index | pd.Series) -> list[str]:
-    return [f"{month:%Y-%m-%d}" for month in index]
+def _title(text: str) -> dict:
+    return {"title": {"text": text}}
 
 
-def _values(values: pd.Series) -> list:
-    return [None if pd.isna(v) else float(v) for v in values]
-
-
-def _series(rows: pd.DataFrame, metric: str, column: str = "value") -> pd.Series:
-    found = rows[rows.metric == metric].set_index("month")[column].astype(float)
-    return found.dropna().sort_index()
-
-
-def _nps_trend(overall: pd.DataFrame) -> Figure | None:
-    nps = overall[(overall.metric == "nps") & overall.value.notna()].sort_values("month")
-    if nps.empty:
-        return None
-    months = _months(nps.month)
-    return _figure([
-        dict(type="scatter", x=months, y=_values(nps.ci_high), mode="lines", line=dict(width=0), showlegend=False,
-             hoverinfo="skip"),
-        dict(type="scatter", x=months, y=_values(nps.ci_low), mode="lines", line=dict(width=0), fill="tonexty",
-             fillcolor="rgba(37,99,235,0.15)", name="95% interval", hoverinfo="skip"),
-        dict(type="scatter", x=months, y=_values(nps.value), mode="lines+markers", name="NPS",
-             line=dict(color=_COLORS[0], width=3), customdata=[[int(n)] for n in nps.sample_size],
-             hovertemplate="%{y:.1f} (n=%{customdata[0]})"),
-    ], yaxis=dict(title=dict(text="NPS"), range=[-100, 100]), hovermode="x unified")
-
-
-def _lines(overall: pd.DataFrame, metrics: dict[str, str], secondary: dict[str, str] | None = None) -> Figure | None:
-    """One line per metric over the months; ``secondary`` metrics read against a right-hand axis."""
-    secondary = secondary or {}
-    series = {m: _series(overall, m) for m in (*metrics, *secondary)}
-    if all(s.empty for s in series.values()):
-        return None
-    traces = [dict(type="scatter", x=_months(series[metric].index), y=_values(series[metric]), mode="lines+markers",
-                   name=label, hovertemplate="%{y:,.2f}", yaxis="y2" if metric in secondary else "y")
-              for metric, label in {**metrics, **secondary}.items()]
-    right = {"yaxis2": dict(overlaying="y", side="right", showgrid=False)} if secondary else {}
-    return _figure(traces, hovermode="x unified", **right)
-
-
-def _side_by_side(columns: int, titles: list[str]) -> dict:
-    """Layout of ``columns`` charts in one row, each on its own axes and titled above, as Plotly's
-    make_subplots lays them out."""
+def _side_by_side(columns: int) -> list[tuple[str, str, list[float]]]:
+    """(x axis name, y axis name, horizontal domain) of ``columns`` charts in one row, each on its own axes."""
     spacing = 0.1 + 0.04 * columns
     width = (1 - spacing * (columns - 1)) / columns
-    layout: dict = {"annotations": []}
-    for column, title in enumerate(titles, start=1):
-        left = (column - 1) * (width + spacing)
-        suffix = "" if column == 1 else str(column)
-        layout[f"xaxis{suffix}"] = dict(domain=[left, left + width], anchor=f"y{suffix}")
-        layout[f"yaxis{suffix}"] = dict(domain=[0, 1], anchor=f"x{suffix}")
-        layout["annotations"].append(dict(text=title, x=left + width / 2, y=1, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
-    return layout
+    placed = []
+    for column in range(columns):
+        left = column * (width + spacing)
+        suffix = "" if column == 0 else str(column + 1)
+        placed.append((f"x{suffix}", f"y{suffix}", [left, left + width]))
+    return placed
 
 
-def _breakdown(this_month: pd.DataFrame, dimension: str, metrics: dict[str, str]) -> Figure | None:
+def _axis_layout(name: str, anchor: str, **settings) -> tuple[str, dict]:
+    """Layout key and settings of axis ``name`` ('x', 'y2', …) anchored on ``anchor``."""
+    return f"{name[0]}axis{name[1:]}", {"anchor": anchor, **settings}
+
+
+def _value_range(metric: str) -> dict:
+    """Autorange, but never past the values the metric can take: round ticks, and no band beyond ±100. An
+    unbounded value (money, hours) is ticked short (1k, 2k) so that a narrow chart keeps its labels level."""
+    bounds = display_range(metric)
+    if bounds is None:
+        return {"tickformat": "~s"}
+    return {"autorangeoptions": {"clipmin": bounds[0], "clipmax": bounds[1]}}
+
+
+def _trend(data: ReportData, overall: pd.DataFrame, axes: list[Axis]) -> Figure | None:
+    """Lines over the report's months, one chart per axis side by side. A month that is not a fact (partial,
+    or too few observations) is a hollow point off the line; a metric with an interval gets its band."""
+    if not any(((overall.metric == m) & overall.value.notna()).any() for axis in axes for m in axis.lines):
+        return None
+    traces, layout, colour = [], {}, iter(_COLORS)
+    months_shown = overall.month.nunique()
+    every = "M1" if months_shown <= 4 else "M2" if months_shown <= 8 else "M3"  # round, uncrowded month ticks
+    for (x_name, y_name, domain), axis in zip(_side_by_side(len(axes)), axes):
+        key, settings = _axis_layout(x_name, y_name, domain=domain, type="date", tickformat="%b %Y", dtick=every,
+                                     **_title("month"))
+        layout[key] = settings
+        key, settings = _axis_layout(y_name, x_name, **_title(axis.title),
+                                     **_value_range(next(iter(axis.lines))))
+        layout[key] = settings
+        for metric, label in axis.lines.items():
+            rows = overall[(overall.metric == metric) & overall.value.notna()].sort_values("month")
+            caveats = [_caveat(data, metric, month, n, d)
+                       for month, n, d in zip(rows.month, rows.sample_size, rows.denominator)]
+            months = [f"{m:%Y-%m-%d}" for m in rows.month]
+            values = [clamped(metric, v) for v in rows.value]
+            line_colour = next(colour)
+            common = dict(type="scatter", xaxis=x_name, yaxis=y_name, legendgroup=metric)
+            if rows.ci_low.notna().any():
+                facts_only = [(None, None) if caveat else (low, high)
+                              for low, high, caveat in zip(rows.ci_low, rows.ci_high, caveats)]
+                traces.append(common | dict(x=months, y=[clamped(metric, hi) for _, hi in facts_only], mode="lines",
+                                            line=dict(width=0), showlegend=False, hoverinfo="skip"))
+                traces.append(common | dict(x=months, y=[clamped(metric, lo) for lo, _ in facts_only], mode="lines",
+                                            line=dict(width=0), fill="tonexty", fillcolor="rgba(37,99,235,0.15)",
+                                            name="95% interval", hoverinfo="skip"))
+            samples = [[f"{int(n):,}", c] for n, c in zip(rows.sample_size, caveats)]
+            traces.append(common | dict(
+                x=months, y=[None if c else v for v, c in zip(values, caveats)], mode="lines+markers", name=label,
+                line=dict(color=line_colour, width=2.5), customdata=samples, showlegend=len(axis.lines) > 1,
+                hovertemplate=f"{label}: %{{y:,.2f}} (n=%{{customdata[0]}})<extra></extra>"))
+            if any(caveats):
+                traces.append(common | dict(
+                    x=months, y=[v if c else None for v, c in zip(values, caveats)], mode="markers", name=label,
+                    marker=dict(symbol="circle-open", size=9, color=line_colour, line=dict(width=2)),
+                    customdata=samples, showlegend=False,
+                    hovertemplate=f"{label}: %{{y:,.2f}} (%{{customdata[1]}})<extra></extra>"))
+    legend = any(len(axis.lines) > 1 for axis in axes)
+    return _figure(traces, hovermode="closest", showlegend=legend, **layout,
+                   **({"margin": dict(l=60, r=30, t=20, b=90)} if legend else {}))
+
+
+def _bars(data: ReportData, rows: pd.DataFrame, metric: str, labels: list[str], colour: str,
+          x_name: str = "x", y_name: str = "y") -> dict:
+    """Horizontal bars of one month, grey where a value rests on too few observations (a partial month is
+    said once, in the page's header, not on every bar)."""
+    caveats = [_too_few_text(data, metric, n, d) for n, d in zip(rows.sample_size, rows.denominator)]
+    return dict(type="bar", x=[clamped(metric, v) for v in rows.value], y=labels, orientation="h",
+                xaxis=x_name, yaxis=y_name, marker=dict(color=[_THIN if c else colour for c in caveats]),
+                customdata=[[f"{int(n):,}", c or "n ≥ " + str(data.min_sample)]
+                            for n, c in zip(rows.sample_size, caveats)],
+                hovertemplate="%{y}: %{x:,.1f} (n=%{customdata[0]}; %{customdata[1]})<extra></extra>")
+
+
+def _breakdown(data: ReportData, this_month: pd.DataFrame, dimension: str, metrics: dict[str, str]) -> Figure | None:
     rows = this_month[(this_month.dimension == dimension) & this_month.metric.isin(metrics) & this_month.value.notna()]
     if rows.empty:
         return None
-    traces = []
-    for column, (metric, label) in enumerate(metrics.items(), start=1):
+    traces, layout = [], {}
+    for (x_name, y_name, domain), (column, (metric, label)) in zip(_side_by_side(len(metrics)),
+                                                                     enumerate(metrics.items())):
         bars = rows[rows.metric == metric].sort_values("value")
-        suffix = "" if column == 1 else str(column)
-        traces.append(dict(type="bar", x=_values(bars.value), y=list(bars.dimension_value), orientation="h",
-                           name=label, marker=dict(color=_COLORS[column - 1]), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-                           customdata=[[int(n)] for n in bars.sample_size],
-                           hovertemplate="%{y}: %{x:,.1f} (n=%{customdata[0]})<extra></extra>"))
-    return _figure(traces, showlegend=False, margin=dict(l=50, r=30, t=30, b=40),
-                   **_side_by_side(len(metrics), list(metrics.values())))
+        traces.append(_bars(data, bars, metric, list(bars.dimension_value), _COLORS[column], x_name, y_name))
+        key, settings = _axis_layout(x_name, y_name, domain=domain, **_title(label), **_value_range(metric))
+        layout[key] = settings
+        key, settings = _axis_layout(y_name, x_name, **_title(dimension))
+        layout[key] = settings
+    return _figure(traces, showlegend=False, margin=dict(l=60, r=30, t=20, b=50), **layout)
 
 
-def _agents(this_month: pd.DataFrame) -> Figure | None:
+def _agents(data: ReportData, this_month: pd.DataFrame) -> Figure | None:
     rows = this_month[(this_month.dimension == "agent") & (this_month.metric == "csat_pct") & this_month.value.notna()]
     if rows.empty:
         return None
     top = rows.sort_values(["sample_size", "dimension_value"], ascending=[False, True]).head(TOP_AGENTS)
     top = top.sort_values("value")
     labels = [f"{agent} ({n:,})" for agent, n in zip(top.dimension_value, top.sample_size)]
-    return _figure([dict(type="bar", x=_values(top.value), y=labels, orientation="h", marker=dict(color=_COLORS[2]),
-                         hovertemplate="%{y}: %{x:.1f}%<extra></extra>")],
-                   height=420, xaxis=dict(title=dict(text="CSAT %"), range=[0, 100]), showlegend=False)
-
-
-def _funnel(overall_month: pd.DataFrame) -> Figure | None:
-    def part(metric: str, column: str) -> float:
-        found = overall_month.loc[overall_month.metric == metric, column].dropna()
-        return float(found.iloc[0]) if len(found) else 0.0
-
-    sessions, carts = part("conversion_rate", "denominator"), part("cart_abandonment_rate", "denominator")
-    if sessions == 0 and carts == 0:
-        return None
-    stages = {"Sessions": sessions, "Sessions with an order": part("conversion_rate", "numerator"),
-              "Carts created": carts,
-              "Carts that became orders": carts - part("cart_abandonment_rate", "numerator"),
-              "Completed orders": part("average_order_value", "denominator")}
-    return _figure([dict(type="funnel", y=list(stages), x=list(stages.values()), textinfo="value+percent initial",
-                         marker=dict(color=list(_COLORS[:len(stages)])))],
-                   showlegend=False, margin=dict(l=170, r=30, t=20, b=30))
+    return _figure([_bars(data, top, "csat_pct", labels, _COLORS[2])], height=420,
+                   xaxis=dict(range=[0, 100], **_title("CSAT %")), yaxis=_title("agent (responses)"), showlegend=False)
 
 
 def _quarantine(quarantine: pd.DataFrame) -> Figure | None:
@@ -314,20 +403,20 @@ def _quarantine(quarantine: pd.DataFrame) -> Figure | None:
                    name=entity)
               for entity, rows in quarantine.groupby("entity", sort=True)]
     # The legend goes below the axis title: at the default height the two overlap.
-    return _figure(traces, barmode="stack", xaxis=dict(title=dict(text="rows"), dtick=max(1, -(-most // 5))),
-                   margin=dict(l=170, r=30, t=20, b=40), legend=dict(orientation="h", y=-0.3))
+    return _figure(traces, barmode="stack", xaxis=dict(dtick=max(1, -(-most // 5)), **_title("rows")),
+                   yaxis=_title("rule"), margin=dict(l=170, r=30, t=20, b=40), legend=dict(orientation="h", y=-0.3))
 
 
 def _identity(identity: pd.DataFrame) -> Figure | None:
     if identity.empty:
         return None
     shares = identity.assign(share=100 * identity.records / identity.groupby("entity").records.transform("sum"))
-    traces = [dict(type="bar", x=_values(rows.share), y=list(rows.entity), orientation="h", name=rule,
+    traces = [dict(type="bar", x=[float(v) for v in rows.share], y=list(rows.entity), orientation="h", name=rule,
                    customdata=[[int(n)] for n in rows.records],
                    hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]:,} records)<extra></extra>")
               for rule, rows in shares.groupby("identity_rule", sort=True)]
-    return _figure(traces, barmode="stack", xaxis=dict(range=[0, 100], ticksuffix="%"),
-                   margin=dict(l=150, r=30, t=20, b=40))
+    return _figure(traces, barmode="stack", xaxis=dict(range=[0, 100], ticksuffix="%", **_title("share of records")),
+                   yaxis=_title("entity"), margin=dict(l=150, r=30, t=20, b=40), legend=dict(orientation="h", y=-0.3))
 
 
 # --- page ---------------------------------------------------------------------------------------------
@@ -335,21 +424,53 @@ def _identity(identity: pd.DataFrame) -> Figure | None:
 def format_card_value(card: Card, value: float | None, currency: str) -> str:
     if value is None:
         return "no data"
-    if card.unit == "currency":
-        return f"{value:,.{card.decimals}f} {currency}"
-    return f"{value:,.{card.decimals}f}{card.unit}"
+    number = format_number(value, card.decimals)
+    return f"{number} {currency}" if card.unit == "currency" else f"{number}{card.unit}"
 
 
 def _change_text(card: Card, change: float, currency: str) -> str:
     unit = {"%": " pts", "currency": f" {currency}"}.get(card.unit, "")
-    return f"{change:+,.{card.decimals}f}{unit}"
+    return f"{format_number(change, card.decimals, signed=True)}{unit}"
+
+
+def _card(card: Card, data: ReportData) -> dict:
+    headline = data.headline
+    row = next(r for r in headline.rows if r.metric == card.metric)
+    thin = row.value is not None and too_few(card.metric, row.sample_size, row.denominator, data.min_sample)
+    n = observations(card.metric, row.sample_size, row.denominator)
+    detail = [f"n = {row.sample_size:,}"]
+    if card.metric == "ltv" and n is not None:
+        detail = [f"{n:,.0f} customers lost"]
+    if thin:
+        detail.append(f"fewer than {data.min_sample}: not a reliable figure")
+    bounds = display_range(card.metric)
+    if row.ci_low is not None and row.ci_high is not None and bounds is not None and not thin:
+        detail.append(f"95% CI {clamped(card.metric, row.ci_low):.1f} to {clamped(card.metric, row.ci_high):.1f}")
+    if card.hint:
+        detail.append(card.hint)
+    change, tone = "", ""
+    if row.value is None:
+        pass
+    elif not headline.is_compared(card.metric):
+        change = headline.why_not_compared(card.metric)
+    elif row.previous is None:
+        change = f"no value in {headline.compared_with} to compare with"
+    elif thin or too_few(card.metric, row.previous_sample_size, None, data.min_sample):
+        change = f"too few observations to compare with {headline.compared_with}"
+    else:
+        change = f"{_change_text(card, row.change, data.base_currency)} vs {headline.compared_with}"
+        rounded = round(row.change, card.decimals)
+        tone = "" if rounded == 0 else "good" if (rounded > 0) == card.higher_is_better else "bad"
+    return {"metric": card.metric, "title": card.title,
+            "value": format_card_value(card, row.value, data.base_currency), "thin": thin,
+            "detail": " · ".join(detail), "change": change, "tone": tone}
 
 
 @functools.cache
 def _plotly_js() -> str:
-    import plotly.offline
-
-    return plotly.offline.get_plotlyjs()
+    # The "basic" bundle of plotly.js (scatter, bar, pie), vendored from npm's plotly.js-basic-dist-min at
+    # the version the plotly package embeds: 1.2 MB instead of the full library's 4.8 MB.
+    return (importlib.resources.files("cx_pipeline") / "static" / "plotly-basic.min.js").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -364,21 +485,6 @@ def _template():
 def render_html(data: ReportData, panels: list[Panel]) -> str:
     import plotly.io
 
-    previous = previous_period(MONTHLY, data.month)
-    headline = {row.metric: row for row in data.headline}
-    cards = []
-    for card in CARDS:
-        row = headline[card.metric]
-        change = row.change
-        cards.append({
-            "metric": card.metric, "title": card.title,
-            "value": format_card_value(card, row.value, data.base_currency),
-            "sample": row.sample_size, "hint": card.hint,
-            "interval": (f"95% CI {row.ci_low:.1f} to {row.ci_high:.1f}"
-                         if card.metric == "nps" and row.ci_low is not None and row.ci_high is not None else ""),
-            "change": "" if change is None else _change_text(card, change, data.base_currency),
-            "tone": "" if not change else "good" if (change > 0) == card.higher_is_better else "bad",
-        })
     config = {"displayModeBar": False, "responsive": True}
     sections: dict[str, list[dict]] = {}
     for panel in panels:
@@ -387,8 +493,12 @@ def render_html(data: ReportData, panels: list[Panel]) -> str:
             config=config)
         sections.setdefault(panel.section, []).append(
             {"id": panel.id, "title": panel.title, "note": panel.note, "chart": chart, "empty": panel.empty})
+    headline = data.headline
     return _template().render(
-        month=data.month, previous=previous, cards=cards, sections=sections,
+        month=data.month, previous=previous_period(MONTHLY, data.month), cards=[_card(c, data) for c in CARDS],
+        sections=sections, partial=headline.is_partial,
+        covered=day_range_text(*headline.days) if headline.days else "",
+        compared_with=headline.compared_with, span=data.span, min_sample=data.min_sample,
         plotly_js=_plotly_js() if any(p.figure is not None for p in panels) else "",
         quarantined=int(data.quarantine.quarantined_rows.sum()) if not data.quarantine.empty else 0,
     )

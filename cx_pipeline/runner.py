@@ -23,8 +23,9 @@ PLANNED_SUBSET_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 """Dagster's opt-in to one 'materialization planned' event per asset for a partition range, instead of
 one per partition (the price: partitions of a failed ranged run are not shown as failed)."""
 
+# Dagster logs a run's events (steps, materializations, checks) at DEBUG: -v shows them all.
 _QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-_VERBOSE = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+_VERBOSE = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from cx_pipeline.defs.report import cx_report
@@ -17,7 +18,7 @@ from cx_pipeline_tests.conftest import Pipeline, run_cli
 
 MONTH = "2026-03"
 PANELS = ("nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "by_channel", "by_team", "by_agent",
-          "by_segment", "support_times", "funnel", "quarantine_by_rule", "identity_shares")
+          "by_segment", "support_times", "shop_conversion", "quarantine_by_rule", "identity_shares")
 CARD_FORMATS = {"nps": "{:.1f}", "csat_pct": "{:.1f}%", "ces_avg": "{:.2f}", "churn_rate": "{:.1f}%",
                 "retention_rate": "{:.1f}%", "ltv": "{:,.0f} USD", "referral_rate": "{:.1f}%"}
 
@@ -73,6 +74,8 @@ def test_the_report_is_self_contained(reported):
     scripts = [tag for tag, _ in parser.tags if tag == "script"]
     assert len(scripts) == 1 + len(PANELS)  # plotly.js inline, then one call per chart
     assert html.count('data-state="chart"') == len(PANELS)
+    # plotly.js's basic bundle (scatter and bar charts): the full library made each report 4.8 MB.
+    assert "plotly.js (basic - minified)" in html and len(html.encode()) < 1_400_000
 
 
 def _chromium() -> str:
@@ -137,13 +140,14 @@ def test_a_month_not_yet_computed_keeps_its_trends_and_says_what_is_missing(repo
     assert result.returncode == 0, result.stderr
     states = dict(re.findall(r'data-panel="(\w+)" data-state="([\w-]+)"', out.read_text(encoding="utf-8")))
     # The trends reach back into January to March; everything about April itself is empty.
-    trends = {"nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "support_times"}
+    trends = {"nps_trend", "csat_ces_trend", "churn_retention_trend", "ltv_trend", "support_times", "shop_conversion"}
     assert states == {panel: "chart" if panel in trends else "no-data" for panel in PANELS}
 
 
 def test_bad_months_and_missing_tables_fail_with_one_line(tmp_path):
     bad = run_cli("report", "--month", "2026-13")
     assert bad.returncode == 2 and "'2026-13' is not a month (YYYY-MM)" in bad.stderr
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     empty = run_cli("report", "--month", "2026-03", "--warehouse", f"duckdb:///{tmp_path / 'empty.duckdb'}",
                     "--out", str(tmp_path / "r.html"))
     assert empty.returncode == 1

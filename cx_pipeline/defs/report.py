@@ -26,10 +26,10 @@ def cx_report(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
     with retried_when_transient():
         months = MONTHLY.period_starts(start, end)
         summaries = [write_report(data, settings.report_file(data.month))
-                     for data in read_report_data(warehouse, months, settings.base_currency)]
+                     for data in read_report_data(warehouse, months, settings)]
     latest = summaries[-1]
     cards = {card.metric for card in CARDS}
-    headline = [row for row in latest.headline if row.metric in cards]
+    headline = [row for row in latest.headline.rows if row.metric in cards]
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(latest.path.resolve())),
         "reports": len(summaries),

@@ -1,0 +1,124 @@
+"""The command line as a new user meets it: wrong names and ranges, months, what a run found, the run log,
+and mistyped warehouse URLs. Each call runs the installed command line in its own process."""
+
+import json
+import re
+
+import pytest
+
+from cx_pipeline.metrics import METRICS
+from cx_pipeline_tests.conftest import RawFiles, run_cli
+
+START, END = "2026-01-01", "2026-01-03"
+
+
+def _survey(rid: str, day: str, score: int) -> dict:
+    return {"response_id": rid, "survey_type": "csat", "responded_at": f"{day}T10:00:00Z", "score": score,
+            "scale_max": 5}
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory):
+    """Two extract files of CSAT answers, one answer off its scale (quarantined), backfilled by the CLI."""
+    root = tmp_path_factory.mktemp("cli")
+    raw = RawFiles(root / "raw")
+    raw.write("helpdesk/surveys", "2026-01-02", [_survey("R1", "2026-01-02", 5), _survey("R2", "2026-01-02", 9)])
+    raw.write("helpdesk/surveys", "2026-01-03", [_survey("R3", "2026-01-03", 4)])
+    args = ["--raw-dir", str(raw.root), "--warehouse", f"duckdb:///{root / 'warehouse.duckdb'}"]
+    result = run_cli("backfill", "--start", START, "--end", END, *args)
+    assert result.returncode == 0, result.stderr
+    return result, args
+
+
+def test_a_run_says_what_it_found(backfilled):
+    result, _ = backfilled
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    daily = lines.index(next(line for line in lines if line.startswith("run daily")))
+    assert lines[daily + 1].startswith("2 extract files: 2 rows loaded, 1 quarantined (see quarantine.rejected_rows); ")
+    monthly = lines.index(next(line for line in lines if line.startswith("run monthly_metrics")))
+    assert lines[monthly + 1].endswith("monthly metric rows; 1 CX report")
+
+
+def test_a_day_without_extract_files_says_so(backfilled):
+    _, args = backfilled
+    result = run_cli("run", "--date", START, *args)
+    assert result.returncode == 0, result.stderr
+    raw_dir = args[1]
+    assert f"no extract files for {START} in {raw_dir}" in result.stdout
+
+
+def test_verbose_shows_dagsters_run_log(backfilled):
+    _, args = backfilled
+    quiet = run_cli("run", "--date", "2026-01-03", *args)
+    loud = run_cli("run", "--date", "2026-01-03", *args, "-v")
+    assert quiet.returncode == loud.returncode == 0, loud.stderr
+    assert "STEP_START" not in quiet.stdout + quiet.stderr
+    log = loud.stdout + loud.stderr
+    assert "STEP_START" in log and "ASSET_MATERIALIZATION" in log and "raw_helpdesk__surveys" in log
+
+
+def test_monthly_commands_take_months(backfilled):
+    _, args = backfilled
+    common = ["metrics", "--metric", "csat_pct", "--dimension", "all", "--format", "json", *args]
+    monthly = run_cli(*common, "--grain", "monthly", "--start", "2026-01", "--end", "2026-01")
+    assert monthly.returncode == 0, monthly.stderr
+    rows = json.loads(monthly.stdout)
+    assert [(r["month"], r["value"], r["numerator"]) for r in rows] == [("2026-01-01", 100.0, 2.0)]
+    # A date inside a month selects that month; a month on the daily grain is every day of it.
+    inside = run_cli(*common, "--grain", "monthly", "--start", "2026-01-15")
+    assert [r["month"] for r in json.loads(inside.stdout)] == ["2026-01-01"]
+    daily = run_cli(*common, "--grain", "daily", "--start", "2026-01", "--end", "2026-01")
+    assert [r["metric_date"] for r in json.loads(daily.stdout)] == ["2026-01-01", "2026-01-02", "2026-01-03"]
+
+
+def _usage_error(*args: str) -> str:
+    result = run_cli(*args)
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_unknown_metric_and_dimension_names_list_the_valid_ones(backfilled):
+    _, args = backfilled
+    metric = _usage_error("metrics", "--grain", "monthly", "--metric", "npz", *args)
+    listed = re.fullmatch(r"cx-pipeline: unknown metric 'npz'; the metrics are: (.*)", metric).group(1)
+    assert listed.split(", ") == [m.name for m in METRICS]
+    assert _usage_error("metrics", "--grain", "daily", "--dimension", "agents", *args) == \
+        "cx-pipeline: unknown dimension 'agents'; the dimensions are: all, channel, segment, region, agent, team"
+    assert _usage_error("metrics", "--grain", "daily", "--metric", "churn_rate", "--dimension", "agent", *args) == \
+        "cx-pipeline: churn_rate has no dimension 'agent'; its dimensions are: all, segment, region"
+
+
+def test_reversed_ranges_are_usage_errors(backfilled):
+    _, args = backfilled
+    assert _usage_error("metrics", "--grain", "daily", "--start", "2026-01-03", "--end", "2026-01-02", *args) == \
+        "cx-pipeline: the range ends (2026-01-02) before it starts (2026-01-03)"
+    assert _usage_error("metrics", "--grain", "monthly", "--start", "2026-02", "--end", "2026-01-31", *args) == \
+        "cx-pipeline: the range ends (2026-01-01) before it starts (2026-02-01)"
+    assert _usage_error("backfill", "--start", "2026-01-03", "--end", "2026-01-02", *args) == \
+        "cx-pipeline: the range ends (2026-01-02) before it starts (2026-01-03)"
+
+
+def test_an_unknown_option_before_any_command_is_named():
+    assert _usage_error("--nonsense") == (
+        "cx-pipeline: error: unrecognized arguments: --nonsense; name a command first: "
+        "demo, bench, generate, run, backfill, metrics, report (cx-pipeline COMMAND --help)")
+    assert _usage_error("metrics", "--grain", "daily", "--colour", "red").endswith(
+        "unrecognized arguments for metrics: --colour red (cx-pipeline metrics --help)")
+
+
+def test_a_mistyped_duckdb_url_leaves_nothing_behind(tmp_path):
+    missing_folder = tmp_path / "no_such_folder"
+    reading = run_cli("metrics", "--grain", "monthly", "--warehouse", f"duckdb:///{missing_folder / 'w.duckdb'}")
+    assert reading.returncode == 1
+    assert reading.stderr.strip() == (f"cx-pipeline: there is no DuckDB warehouse at {missing_folder / 'w.duckdb'}: "
+                                      "has the pipeline run against this warehouse? (see --warehouse)")
+    typo = tmp_path / "wherehouse.duckdb"
+    assert run_cli("report", "--month", "2026-01", "--warehouse", f"duckdb:///{typo}",
+                   "--out", str(tmp_path / "r.html")).returncode == 1
+    writing = run_cli("backfill", "--start", START, "--end", END, "--raw-dir", str(tmp_path / "raw"),
+                      "--warehouse", f"duckdb:///{missing_folder / 'w.duckdb'}")
+    assert writing.returncode == 2
+    assert writing.stderr.strip() == (f"cx-pipeline: the folder of the DuckDB warehouse {missing_folder / 'w.duckdb'} "
+                                      "does not exist (see --warehouse)")
+    assert list(tmp_path.iterdir()) == []
