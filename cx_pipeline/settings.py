@@ -26,6 +26,7 @@ _ENV = {
     "future_tolerance_hours": ("CX_FUTURE_TOLERANCE_HOURS", "24"),
     "nightly_hour": ("CX_NIGHTLY_HOUR", "2"),
     "report_dir": ("CX_REPORT_DIR", "data/reports"),
+    "min_sample": ("CX_MIN_SAMPLE", "30"),
 }
 
 
@@ -52,13 +53,15 @@ class Settings(dg.ConfigurableResource):
     """Hour of the nightly schedule, in the reporting time zone (CX_NIGHTLY_HOUR)."""
     report_dir: str = "data/reports"
     """Where the asset cx_report writes the monthly HTML reports (CX_REPORT_DIR)."""
+    min_sample: int = 30
+    """A value resting on fewer observations is shown as such, not as a fact (CX_MIN_SAMPLE, SPEC §4.2)."""
 
     @classmethod
     def from_env(cls) -> "Settings":
         values: dict[str, object] = {}
         for field, (env, default) in _ENV.items():
             text = os.environ.get(env, "").strip() or default
-            if field in ("inactivity_days", "future_tolerance_hours", "nightly_hour"):
+            if field in ("inactivity_days", "future_tolerance_hours", "nightly_hour", "min_sample"):
                 values[field] = int(text)
             elif field == "ces_low_is_easy":
                 values[field] = text.lower() in {"1", "true", "yes", "on"}
