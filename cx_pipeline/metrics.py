@@ -22,6 +22,8 @@ class Metric:
     dimensions: tuple[str, ...]
     kind: Kind
     """What an empty period shows: counts are 0, rates and medians are undefined (NULL)."""
+    interval: str
+    """The 95 % interval SPEC §4.1 gives it: wilson (shares), t (means), nps, or empty for none."""
 
 
 CATALOG = SQL_DIR / "seeds" / "metric_catalog.csv"
@@ -31,7 +33,7 @@ reads for the rows of periods without data, and that the command line reads for 
 
 def _load_catalog() -> tuple[Metric, ...]:
     with open(CATALOG, newline="", encoding="utf-8") as handle:
-        return tuple(Metric(row["metric"], tuple(row["dimensions"].split()), row["kind"])
+        return tuple(Metric(row["metric"], tuple(row["dimensions"].split()), row["kind"], row["interval"])
                      for row in csv.DictReader(handle))
 
 

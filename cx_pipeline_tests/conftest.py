@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
+from cx_pipeline.defs.changes import metric_changes_monthly  # noqa: E402
 from cx_pipeline.defs.metrics import metrics_daily, metrics_monthly  # noqa: E402
 from cx_pipeline.defs.raw import raw_assets  # noqa: E402
 from cx_pipeline.defs.schedules import range_tags  # noqa: E402
@@ -87,7 +88,7 @@ class Pipeline:
             return self.results
         first_month, last_month = months or (dt.date.fromisoformat(start).replace(day=1).isoformat(),
                                              dt.date.fromisoformat(end).replace(day=1).isoformat())
-        monthly = dg.materialize([metrics_monthly], resources=self.resources, tags=range_tags(first_month, last_month),
+        monthly = dg.materialize([metrics_monthly, metric_changes_monthly], resources=self.resources, tags=range_tags(first_month, last_month),
                                  raise_on_error=raise_on_error, instance=self.instance)
         self.results.append(monthly)
         return self.results

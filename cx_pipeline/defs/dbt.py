@@ -24,7 +24,7 @@ _GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts
 class CxDbtTranslator(DagsterDbtTranslator):
     """Asset keys are the dbt node names (stg_crm__customers, int_customer_keys, metrics_daily); a raw
     table, declared as source('raw', …), is the raw asset that loads it (raw_crm__customers). Groups follow
-    the project's folders."""
+    the project's folders; the seeds (the metric catalogue, the t quantiles) are the group `reference`."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -33,7 +33,7 @@ class CxDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
-            return "marts"
+            return "reference"
         return _GROUPS.get(dbt_resource_props["fqn"][1])
 
 

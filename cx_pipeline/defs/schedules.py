@@ -27,8 +27,7 @@ _executor = dg.multiprocess_executor if sa.make_url(warehouse_url()).get_backend
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
-_LOAD = dg.AssetSelection.groups("raw", "staging", "intermediate", "quarantine") | dg.AssetSelection.assets(
-    "metric_catalog")
+_LOAD = dg.AssetSelection.groups("raw", "staging", "intermediate", "quarantine", "reference")
 """Raw partitions, then staging, intermediate and quarantine brought up to date from them."""
 
 ingest_job = dg.define_asset_job(
@@ -46,9 +45,10 @@ daily_metrics_job = dg.define_asset_job(
     executor_def=_executor, description="Recompute metrics_daily for a range of days.",
 )
 monthly_metrics_job = dg.define_asset_job(
-    "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly", "cx_report"),
+    "monthly_metrics", selection=dg.AssetSelection.assets("metrics_monthly", "metric_changes_monthly", "cx_report"),
     partitions_def=monthly_partitions, executor_def=_executor,
-    description="Recompute metrics_monthly for a range of months, then their CX reports.",
+    description="Recompute metrics_monthly for a range of months, their changes against the month before, then "
+                "their CX reports.",
 )
 
 nightly_schedule = dg.build_schedule_from_partitioned_job(

@@ -27,7 +27,7 @@ CUSTOMER_KEYS = "int_customer_keys"
 FINGERPRINT = "staging_fingerprint"
 
 
-@dbt_assets(manifest=MANIFEST, select="staging intermediate quarantine metric_catalog", name="transform",
+@dbt_assets(manifest=MANIFEST, select="staging intermediate quarantine resource_type:seed", name="transform",
             dagster_dbt_translator=TRANSLATOR, pool="warehouse")
 def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings):
     fingerprint = staging_fingerprint(json.loads(MANIFEST.read_text()),

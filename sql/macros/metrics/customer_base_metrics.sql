@@ -61,21 +61,21 @@
   select
     period_start, 'active_customers' as metric, dimension, dimension_value,
     cast(e as double precision) as value, e as numerator, cast(null as double precision) as denominator,
-    e as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    e as sample_size, cast(null as double precision) as variance
   from grouped
   union all
   select period_start, 'new_customers', dimension, dimension_value, new_customers, new_customers, null,
-    new_customers, null, null
+    new_customers, null
   from grouped
   union all
-  select period_start, 'churned_customers', dimension, dimension_value, s - stayed, s - stayed, null, s, null, null
+  select period_start, 'churned_customers', dimension, dimension_value, s - stayed, s - stayed, null, s, null
   from grouped
   union all
   select period_start, 'churn_rate', dimension, dimension_value,
-    case when s > 0 then 100.0 * (s - stayed) / s end, s - stayed, s, s, null, null
+    case when s > 0 then 100.0 * (s - stayed) / s end, s - stayed, s, s, null
   from grouped
   union all
   select period_start, 'retention_rate', dimension, dimension_value,
-    case when s > 0 then 100.0 * stayed / s end, stayed, s, s, null, null
+    case when s > 0 then 100.0 * stayed / s end, stayed, s, s, null
   from grouped
 {%- endmacro %}

@@ -44,9 +44,9 @@
   select
     period_start, 'referral_rate' as metric, dimension, dimension_value,
     100.0 * referred / n as value, referred as numerator, cast(n as double precision) as denominator,
-    n as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    n as sample_size, cast(null as double precision) as variance
   from new_customers
   union all
-  select period_start, metric, 'all', 'all', 100.0 * hits / n, hits, n, n, null, null
+  select period_start, metric, 'all', 'all', 100.0 * hits / n, hits, n, n, null
   from funnels
 {%- endmacro %}

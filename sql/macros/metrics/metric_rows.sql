@@ -2,8 +2,10 @@
     metrics_daily and metrics_monthly, with period_start standing for metric_date or month.
 
     Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start) and
-    `run_days` (day, days_in_month); ltv is derived from the arpu and churn_rate rows; a metric with no data
-    in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero denominator). -#}
+    `run_days` (day, days_in_month), giving each row its value, numerator, denominator, sample size and, for
+    NPS and means, the variance of one observation; ltv is derived from the arpu and churn_rate rows; a
+    metric with no data in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero
+    denominator). Every row then gets the 95 % interval its catalogue entry names (macros/intervals.sql). -#}
 {% macro metric_rows(grain) -%}
   {%- set periods = run_periods(grain) -%}
   with periods as (
@@ -37,7 +39,7 @@
       a.period_start, 'ltv' as metric, a.dimension, a.dimension_value,
       case when c.value > 0 then a.value * 100.0 / c.value end as value,
       a.value as numerator, c.value / 100.0 as denominator, c.sample_size,
-      cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+      cast(null as double precision) as variance
     from family_rows as a
     left join family_rows as c
       on c.period_start = a.period_start
@@ -59,7 +61,7 @@
       case m.kind when 'count' then 0.0 end as value,
       case m.kind when 'count' then 0.0 when 'rate' then 0.0 end as numerator,
       case m.kind when 'rate' then 0.0 end as denominator,
-      0 as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+      0 as sample_size, cast(null as double precision) as variance
     from periods as p
     cross join {{ ref('metric_catalog') }} as m
     where m.dimensions like 'all%'
@@ -67,9 +69,19 @@
         select 1 from computed as r
         where r.period_start = p.period_start and r.metric = m.metric and r.dimension = 'all'
       )
+  ),
+
+  all_rows as (
+    select * from computed
+    union all
+    select * from without_data
   )
 
-  select * from computed
-  union all
-  select * from without_data
+  select
+    r.period_start, r.metric, r.dimension, r.dimension_value, r.value, r.numerator, r.denominator, r.sample_size,
+    {{ confidence_bound('low') }} as ci_low,
+    {{ confidence_bound('high') }} as ci_high
+  from all_rows as r
+  inner join {{ ref('metric_catalog') }} as c on c.metric = r.metric
+  left join {{ ref('t_quantiles') }} as t on t.degrees_of_freedom = r.sample_size - 1
 {%- endmacro %}

@@ -1,5 +1,5 @@
-{#- nps per period and dimension: 100 × (promoters − detractors) / responses, with its 95 % interval
-    ± 1.96 × 100 × √((p + d − (p − d)²) / n) (SPEC §4). -#}
+{#- nps per period and dimension: 100 × (promoters − detractors) / responses (SPEC §4), with the variance of one
+    answer, from which metric_rows draws its interval. -#}
 {% macro nps_metrics() -%}
   with responses as (
     select
@@ -30,15 +30,14 @@
     select
       *,
       100.0 * (promoters - detractors) / n as nps,
-      1.96 * 100.0 * sqrt(
-        (1.0 * promoters / n + 1.0 * detractors / n - power(1.0 * (promoters - detractors) / n, 2)) / n
-      ) as half_width
+      -- the variance of one answer scored +1 / 0 / −1: p + d − (p − d)², p and d the shares
+      1.0 * promoters / n + 1.0 * detractors / n - power(1.0 * (promoters - detractors) / n, 2) as variance
     from grouped
   )
 
   select
     period_start, 'nps' as metric, dimension, dimension_value,
     nps as value, promoters - detractors as numerator, n as denominator, n as sample_size,
-    nps - half_width as ci_low, nps + half_width as ci_high
+    variance
   from scored
 {%- endmacro %}

@@ -17,6 +17,7 @@
       {{ dimension_columns(['channel']) }},
       count(*) as orders,
       cast(sum(cast(amount_base as decimal(38, 12))) as double precision) as revenue,
+      var_samp(amount_base) as amount_variance,
       sum(case when is_upsell then 1 else 0 end) as upsells
     from completed
     group by {{ dimension_grouping_sets(['period_start'], ['channel']) }}
@@ -43,14 +44,14 @@
   select
     period_start, 'average_order_value' as metric, dimension, dimension_value,
     revenue / orders as value, revenue as numerator, cast(orders as double precision) as denominator,
-    orders as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    orders as sample_size, amount_variance as variance
   from by_order
   union all
   select period_start, 'upsell_rate', dimension, dimension_value, 100.0 * upsells / orders, upsells, orders,
-    orders, null, null
+    orders, null
   from by_order
   union all
   select period_start, 'repeat_purchase_rate', dimension, dimension_value, 100.0 * repeat_buyers / buyers,
-    repeat_buyers, buyers, buyers, null, null
+    repeat_buyers, buyers, buyers, null
   from by_buyer
 {%- endmacro %}

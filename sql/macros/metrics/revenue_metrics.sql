@@ -104,12 +104,12 @@
   select
     period_start, 'revenue' as metric, dimension, dimension_value,
     revenue as value, revenue as numerator, cast(null as double precision) as denominator, items as sample_size,
-    cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    cast(null as double precision) as variance
   from period_revenue
   union all
   select
     c.period_start, 'arpu', c.dimension, c.dimension_value,
-    coalesce(r.revenue, 0) / c.customers, coalesce(r.revenue, 0), c.customers, c.customers, null, null
+    coalesce(r.revenue, 0) / c.customers, coalesce(r.revenue, 0), c.customers, c.customers, null
   from window_customers as c
   left join window_revenue as r
     on r.period_start = c.period_start and r.dimension = c.dimension and r.dimension_value = c.dimension_value

@@ -26,6 +26,7 @@
       {{ dimension_columns(['channel', 'agent', 'team', 'segment']) }},
       count(*) as n,
       cast(sum(cast(rescaled as decimal(38, 12))) as double precision) as rescaled_sum,
+      var_samp(rescaled) as rescaled_variance,
       sum(is_satisfied) as satisfied,
       sum(is_easy) as easy
     from responses
@@ -36,7 +37,7 @@
     period_start, case survey_type when 'csat' then 'csat_avg' else 'ces_avg' end as metric,
     dimension, dimension_value,
     rescaled_sum / n as value, rescaled_sum as numerator, n as denominator, n as sample_size,
-    cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    rescaled_variance as variance
   from grouped
   union all
   select
@@ -44,6 +45,6 @@
     dimension, dimension_value,
     100.0 * (case survey_type when 'csat' then satisfied else easy end) / n,
     case survey_type when 'csat' then satisfied else easy end, n, n,
-    null, null
+    null
   from grouped
 {%- endmacro %}

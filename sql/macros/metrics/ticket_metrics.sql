@@ -38,25 +38,25 @@
     period_start, case event when 'created' then 'tickets_created' else 'tickets_resolved' end as metric,
     dimension, dimension_value,
     cast(n as double precision) as value, n as numerator, cast(null as double precision) as denominator,
-    n as sample_size, cast(null as double precision) as ci_low, cast(null as double precision) as ci_high
+    n as sample_size, cast(null as double precision) as variance
   from grouped
   where event in ('created', 'resolved')
   union all
   select
     period_start, case event when 'resolved' then 'resolution_hours_median' else 'first_response_hours_median' end,
-    dimension, dimension_value, cast(median_hours as double precision), null, null, n, null, null
+    dimension, dimension_value, cast(median_hours as double precision), null, null, n, null
   from grouped
   where event in ('resolved', 'first_response')
   union all
   select
     period_start, case event when 'resolved' then 'resolution_hours_p90' else 'first_response_hours_p90' end,
-    dimension, dimension_value, cast(p90_hours as double precision), null, null, n, null, null
+    dimension, dimension_value, cast(p90_hours as double precision), null, null, n, null
   from grouped
   where event in ('resolved', 'first_response')
   union all
   select
     g.period_start, 'channel_share', g.dimension, g.dimension_value,
-    100.0 * g.n / t.created, g.n, t.created, g.n, null, null
+    100.0 * g.n / t.created, g.n, t.created, g.n, null
   from grouped as g
   inner join created_totals as t on t.period_start = g.period_start
   where g.event = 'created' and g.dimension = 'channel'

@@ -1,0 +1,43 @@
+"""Which month-on-month changes are real: marts.metric_changes_monthly (SPEC §4.2), after metrics_monthly."""
+
+import datetime as dt
+
+import dagster as dg
+
+from cx_pipeline.changes import publish_changes
+from cx_pipeline.defs.partitions import monthly_partitions, partition_dates
+from cx_pipeline.metrics import MONTHLY
+from cx_pipeline.settings import Settings
+from cx_pipeline.warehouse import Warehouse, retried_when_transient
+
+
+@dg.asset(
+    group_name="marts",
+    description="One row per (month, metric, dimension, dimension_value) with a value in the month and in the "
+                "month before, for every share, mean and NPS: the change, its 95 % interval, its p-value "
+                "(pooled two-proportion z-test for shares, z for NPS, Welch's t-test for means), the "
+                "Benjamini–Hochberg q-value over the month and whether the change is significant (q < 0.05; "
+                "not judged below CX_MIN_SAMPLE observations). Table `marts.metric_changes_monthly`.",
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=["metrics_monthly"],
+    pool="warehouse",
+    kinds={"python", "sql"},
+    metadata={"table": "marts.metric_changes_monthly"},
+)
+def metric_changes_monthly(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                           settings: Settings) -> dg.MaterializeResult:
+    start, end = partition_dates(context)
+    months = MONTHLY.period_starts(start, end)
+    with retried_when_transient():
+        changes = publish_changes(warehouse, months, settings.min_sample,
+                                  dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    significant = [c for c in changes if c.month == months[-1] and c.is_significant]
+    lines = [f"**Significant changes in {months[-1]:%B %Y}** (q < 0.05)", "",
+             "| metric | dimension | value | previous | change | q |", "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {c.metric} | {c.dimension}={c.dimension_value} | {c.value:,.2f} | {c.previous_value:,.2f} "
+              f"| {c.delta:+,.2f} | {c.q_value:.2g} |" for c in sorted(significant, key=lambda c: c.q_value)]
+    return dg.MaterializeResult(metadata={
+        "rows": len(changes), "months": f"{months[0]:%Y-%m} .. {months[-1]:%Y-%m}",
+        "significant": len(significant), "significant_changes": dg.MetadataValue.md("\n".join(lines)),
+    })
