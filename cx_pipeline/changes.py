@@ -163,6 +163,17 @@ def changes_of(warehouse: Warehouse, months: list[dt.date], min_sample: int) -> 
             for change in month_changes(month, values[month], values[previous[month]], min_sample)]
 
 
+def significant_changes_markdown(changes: list[Change], month: dt.date) -> str:
+    """The significant changes of ``month`` as a markdown table, most certain first, as asset pages show it."""
+    significant = sorted((c for c in changes if c.month == month and c.is_significant), key=lambda c: c.q_value)
+    lines = [f"**Significant changes in {month:%B %Y}** (q < {SIGNIFICANCE}; {len(significant)} of "
+             f"{sum(1 for c in changes if c.month == month and c.p_value is not None)} tested)", "",
+             "| metric | dimension | value | previous | change | q |", "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {c.metric} | {c.dimension}={c.dimension_value} | {c.value:,.2f} | {c.previous_value:,.2f} "
+              f"| {c.delta:+,.2f} | {c.q_value:.2g} |" for c in significant]
+    return "\n".join(lines)
+
+
 def publish_changes(warehouse: Warehouse, months: list[dt.date], min_sample: int, computed_at: dt.datetime) -> list[Change]:
     """Replace the rows of ``months`` in marts.metric_changes_monthly, in one transaction."""
     changes = changes_of(warehouse, months, min_sample)

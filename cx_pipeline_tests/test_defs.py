@@ -35,7 +35,8 @@ def test_metrics_reach_back_to_every_raw_entity():
 def test_jobs_and_schedules():
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"ingest", "daily", "daily_metrics", "monthly_metrics"}
     monthly = defs.resolve_job_def("monthly_metrics")
-    assert {k.to_user_string() for k in monthly.asset_layer.selected_asset_keys} == {"metrics_monthly", "cx_report"}
+    assert {k.to_user_string() for k in monthly.asset_layer.selected_asset_keys} == {
+        "metrics_monthly", "metric_changes_monthly", "cx_report"}
     schedules = {name: defs.resolve_schedule_def(name) for name in ("nightly", "monthly")}
     assert {s.name for s in defs.schedules} == {"nightly", "monthly"}
     assert schedules["nightly"].cron_schedule == "0 2 * * *"

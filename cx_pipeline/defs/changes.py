@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from cx_pipeline.changes import publish_changes
+from cx_pipeline.changes import publish_changes, significant_changes_markdown
 from cx_pipeline.defs.partitions import monthly_partitions, partition_dates
 from cx_pipeline.metrics import MONTHLY
 from cx_pipeline.settings import Settings
@@ -32,12 +32,8 @@ def metric_changes_monthly(context: dg.AssetExecutionContext, warehouse: Warehou
     with retried_when_transient():
         changes = publish_changes(warehouse, months, settings.min_sample,
                                   dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-    significant = [c for c in changes if c.month == months[-1] and c.is_significant]
-    lines = [f"**Significant changes in {months[-1]:%B %Y}** (q < 0.05)", "",
-             "| metric | dimension | value | previous | change | q |", "|---|---|---:|---:|---:|---:|"]
-    lines += [f"| {c.metric} | {c.dimension}={c.dimension_value} | {c.value:,.2f} | {c.previous_value:,.2f} "
-              f"| {c.delta:+,.2f} | {c.q_value:.2g} |" for c in sorted(significant, key=lambda c: c.q_value)]
     return dg.MaterializeResult(metadata={
         "rows": len(changes), "months": f"{months[0]:%Y-%m} .. {months[-1]:%Y-%m}",
-        "significant": len(significant), "significant_changes": dg.MetadataValue.md("\n".join(lines)),
+        "significant": sum(1 for c in changes if c.month == months[-1] and c.is_significant),
+        "significant_changes": dg.MetadataValue.md(significant_changes_markdown(changes, months[-1])),
     })

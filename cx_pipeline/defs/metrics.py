@@ -6,8 +6,10 @@ A run over a partition range is one dbt invocation that replaces exactly those p
 import datetime as dt
 
 import dagster as dg
+import sqlalchemy as sa
 from dagster_dbt import dbt_assets
 
+from cx_pipeline.changes import changes_of, significant_changes_markdown
 from cx_pipeline.defs.dbt import MANIFEST, TRANSLATOR, dbt_build
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions, partition_dates
 from cx_pipeline.headline import headline_markdown, headline_rows
@@ -17,15 +19,20 @@ from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
 
 def _with_headline(event, warehouse: Warehouse, settings: Settings, grain: Grain, start: dt.date, end: dt.date):
-    """The materialization of the metric table, with its periods, the headline of its last period and,
-    monthly, the path of that month's CX report."""
+    """The materialization of the metric table, with the rows and periods the run wrote, the headline of its
+    last period and, monthly, that month's significant changes and the path of its CX report."""
     if not isinstance(event, dg.Output):
         return event
-    last = end if grain is DAILY else end.replace(day=1)
-    metadata = {"periods": f"{start} .. {end}",
+    last = grain.period_starts(start, end)[-1]
+    with warehouse.begin() as conn:
+        rows = conn.execute(sa.text(f"select count(*) from {grain.table} where {grain.date_column} between :a and :b"),
+                            {"a": start, "b": end}).scalar_one()
+    metadata = {"rows": int(rows), "periods": f"{start} .. {end}",
                 "headline": dg.MetadataValue.md(headline_markdown(headline_rows(warehouse, grain, last),
                                                                   f"{grain.name} {last}"))}
     if grain is MONTHLY:
+        metadata["significant_changes"] = dg.MetadataValue.md(
+            significant_changes_markdown(changes_of(warehouse, [last], settings.min_sample), last))
         metadata["report"] = dg.MetadataValue.path(str(settings.report_file(last).resolve()))
     warehouse.dispose()
     return event.with_metadata({**event.metadata, **metadata})
