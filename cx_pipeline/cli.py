@@ -398,7 +398,7 @@ def month_summary(warehouse, month: dt.date) -> str:
     from cx_pipeline.headline import day_range_text, format_number, month_headline, read_data_span, too_few
 
     min_sample = _settings().min_sample
-    headline = month_headline(warehouse, month, read_data_span(warehouse))
+    headline = month_headline(warehouse, month, read_data_span(warehouse), min_sample)
     quarantined = _scalar(warehouse, "select count(*) from quarantine.rejected_rows")
     warehouse.dispose()
     table = []
@@ -407,9 +407,10 @@ def month_summary(warehouse, month: dt.date) -> str:
         note = "" if r.value is None else headline.why_not_compared(r.metric)
         if r.value is not None and too_few(r.metric, r.sample_size, r.denominator, min_sample):
             note = f"fewer than {min_sample} observations"
+        shown = compared and not note
         table.append((r.metric, format_number(r.value), format_number(r.previous if compared else None),
-                      format_number(r.change if compared and not note else None, signed=True), f"{r.sample_size:,}",
-                      note))
+                      format_number(r.change if shown else None, signed=True),
+                      headline.verdicts.get(r.metric, "") if shown else "", f"{r.sample_size:,}", note))
     lines = [f"Metrics for {month:%B %Y} (monthly, dimension all; {quarantined:,} rows quarantined in all)"]
     if headline.is_partial:
         lines.append(f"Partial month: the data covers {day_range_text(*headline.days)}; "
@@ -417,7 +418,7 @@ def month_summary(warehouse, month: dt.date) -> str:
                         if headline.compared_days else "not compared with the month before."))
     this = f"{month:%b %Y}"
     return "\n".join(lines) + "\n" + format_rows(
-        ["metric", this, headline.compared_with or "before", "change", "sample", "note"], table, "table")
+        ["metric", this, headline.compared_with or "before", "change", "verdict", "sample", "note"], table, "table")
 
 
 def _scalar(warehouse, sql: str) -> int:

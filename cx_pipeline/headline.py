@@ -13,6 +13,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from cx_pipeline.affected import next_month
+from cx_pipeline.changes import Change, changes_of
 from cx_pipeline.metrics import METRICS, MONTHLY, Grain
 from cx_pipeline.warehouse import Warehouse, read_sql
 
@@ -127,6 +128,10 @@ class MonthHeadline:
     compared_days: tuple[dt.date, dt.date] | None
     """The days of the month before the month is compared with; None when there is no like for like."""
     rows: list[HeadlineRow]
+    verdicts: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Whether each metric's change against the whole month before is real (SPEC §4.2): 'significant',
+    'within noise', or why it was not tested. Only whole months are tested: a partial month's like-for-like
+    change is shown without a verdict."""
 
     @property
     def is_partial(self) -> bool:
@@ -149,20 +154,32 @@ class MonthHeadline:
         return "partial month: compared once it is complete" if not self.is_compared(metric) else ""
 
 
-def month_headline(warehouse: Warehouse, month: dt.date, span: DataSpan | None) -> MonthHeadline:
+def month_headline(warehouse: Warehouse, month: dt.date, span: DataSpan | None, min_sample: int) -> MonthHeadline:
     """The month's headline against the month before, as far as the data supports a comparison: a whole
-    month against the whole month before; a partial month (the last one, the data up to its 27th, say)
-    against the same days of the month before, for the metrics that follow from daily rows."""
+    month against the whole month before, each change with its verdict; a partial month (the last one, the
+    data up to its 27th, say) against the same days of the month before, for the metrics that follow from
+    daily rows."""
     rows = headline_rows(warehouse, MONTHLY, month)
     days = span.days_of(month) if span else None
     compared = _compared_days(month, days, span)
+    verdicts: dict[str, str] = {}
     if compared is None:
         rows = [dataclasses.replace(r, previous=None, previous_sample_size=0) for r in rows]
     elif days != (month, month_end(month)):
         same_days = _summed_over_days(warehouse, *compared)
         rows = [dataclasses.replace(r, previous=same_days.get(r.metric, (None, 0))[0],
                                     previous_sample_size=same_days.get(r.metric, (None, 0))[1]) for r in rows]
-    return MonthHeadline(month, days, compared, rows)
+    else:
+        verdicts = {c.metric: verdict(c, min_sample) for c in changes_of(warehouse, [month], min_sample)
+                    if c.dimension == "all"}
+    return MonthHeadline(month, days, compared, rows, verdicts)
+
+
+def verdict(change: Change, min_sample: int) -> str:
+    """A change in words: significant, within noise, or not tested for want of observations."""
+    if change.is_significant is None:
+        return f"not tested (fewer than {min_sample} observations)"
+    return "significant" if change.is_significant else "within noise"
 
 
 def _compared_days(month: dt.date, days: tuple[dt.date, dt.date] | None,

@@ -118,7 +118,7 @@ def read_report_data(warehouse: Warehouse, months: list[dt.date], settings: Sett
     for month in months:
         first, this = pd.Timestamp(trend_start(month)), pd.Timestamp(month)
         reports.append(ReportData(
-            month, month_headline(warehouse, month, span), metrics[metrics.month.between(first, this)],
+            month, month_headline(warehouse, month, span, settings.min_sample), metrics[metrics.month.between(first, this)],
             quarantine[quarantine.month == this], identity[identity.month == this], span, settings.base_currency,
             settings.min_sample))
     return reports
@@ -361,7 +361,15 @@ def _bars(data: ReportData, rows: pd.DataFrame, metric: str, labels: list[str], 
     """Horizontal bars of one month, grey where a value rests on too few observations (a partial month is
     said once, in the page's header, not on every bar)."""
     caveats = [_too_few_text(data, metric, n, d) for n, d in zip(rows.sample_size, rows.denominator)]
-    return dict(type="bar", x=[clamped(metric, v) for v in rows.value], y=labels, orientation="h",
+    values = [clamped(metric, v) for v in rows.value]
+    # The 95 % interval as an error bar, clamped to the metric's range; none on a value resting on too few.
+    above = [None if c or hi != hi or hi is None else clamped(metric, hi) - v
+             for v, hi, c in zip(values, rows.ci_high, caveats)]
+    below = [None if c or lo != lo or lo is None else v - clamped(metric, lo)
+             for v, lo, c in zip(values, rows.ci_low, caveats)]
+    return dict(type="bar", x=values, y=labels, orientation="h",
+                error_x=dict(type="data", symmetric=False, array=above, arrayminus=below, color="#475569",
+                             thickness=1.2, width=3),
                 xaxis=x_name, yaxis=y_name, marker=dict(color=[_THIN if c else colour for c in caveats]),
                 customdata=[[f"{int(n):,}", c or "n ≥ " + str(data.min_sample)]
                             for n, c in zip(rows.sample_size, caveats)],
@@ -460,7 +468,12 @@ def _card(card: Card, data: ReportData) -> dict:
     else:
         change = f"{_change_text(card, row.change, data.base_currency)} vs {headline.compared_with}"
         rounded = round(row.change, card.decimals)
-        tone = "" if rounded == 0 else "good" if (rounded > 0) == card.higher_is_better else "bad"
+        verdict = headline.verdicts.get(card.metric)
+        if verdict:
+            change = f"{change} · {verdict}"
+        # Only a change that is real is coloured good or bad; one within noise stays neutral.
+        real = verdict in (None, "significant")
+        tone = "" if rounded == 0 or not real else "good" if (rounded > 0) == card.higher_is_better else "bad"
     return {"metric": card.metric, "title": card.title,
             "value": format_card_value(card, row.value, data.base_currency), "thin": thin,
             "detail": " · ".join(detail), "change": change, "tone": tone}

@@ -145,3 +145,29 @@ def test_a_backfill_writes_the_changes_of_its_months(raw, pipeline):
     tested = pipeline.query("select month, count(*), max(q_value) from marts.metric_changes_monthly "
                             "where p_value is not null group by month")
     assert [(month, count) for month, count, _ in tested] == [(MARCH, 10)]
+
+
+def test_the_summary_the_report_and_the_asset_page_say_which_changes_are_real(raw, pipeline):
+    # CSAT 120/200 → 160/200 (significant); CES on 1–5 moves from 2.0 to 2.1 on 40 answers each (within noise).
+    from cx_pipeline.cli import month_summary
+    from cx_pipeline.report import read_report_data
+
+    def answers(day, kind, scores):
+        return [{"response_id": f"{kind}-{day}-{i}", "survey_type": kind, "responded_at": f"{day}T09:00:00Z",
+                 "score": s, "scale_max": 5} for i, s in enumerate(scores)]
+
+    raw.write("helpdesk/surveys", "2026-02-01", answers("2026-02-01", "csat", [5] * 120 + [2] * 80)
+              + answers("2026-02-01", "ces", [1, 2, 3] * 10 + [2] * 10))
+    raw.write("helpdesk/surveys", "2026-03-31", answers("2026-03-31", "csat", [5] * 160 + [2] * 40)
+              + answers("2026-03-31", "ces", [1, 2, 3] * 10 + [3] * 4 + [2] * 6))
+    pipeline.backfill("2026-02-01", "2026-03-31")
+
+    summary = {line.split()[0]: line for line in month_summary(pipeline.warehouse, MARCH).splitlines()[3:]}
+    assert "significant" in summary["csat_pct"] and "within noise" in summary["ces_avg"]
+    report, = read_report_data(pipeline.warehouse, [MARCH], pipeline.settings)
+    assert report.headline.verdicts["csat_pct"] == "significant"
+    assert report.headline.verdicts["ces_avg"] == "within noise"
+    monthly = pipeline.results[1].get_asset_materialization_events()
+    page = next(e.materialization.metadata["significant_changes"].value for e in monthly
+                if e.asset_key.to_user_string() == "metrics_monthly")
+    assert "| csat_pct | all=all | 80.00 | 60.00 | +20.00 |" in page and "ces_avg" not in page

@@ -48,5 +48,16 @@ def dbt_build(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
     one configuration of a file per process."""
     warehouse.dispose()
     with invocation_target() as target:
-        yield from run_dbt(context, "build", dbt_environment(warehouse.url, settings.sql_environment(), periods),
-                           target, full_refresh)
+        for event in run_dbt(context, "build", dbt_environment(warehouse.url, settings.sql_environment(), periods),
+                             target, full_refresh):
+            yield _naming_the_periods(event, periods)
+
+
+def _naming_the_periods(event: Any, periods: tuple[dt.date, dt.date] | None) -> Any:
+    """A check result of a metrics run says which periods its test looked at: the UI shows no partition for
+    the checks of a run over a range."""
+    if not isinstance(event, dg.AssetCheckResult) or periods is None:
+        return event
+    span = f"{periods[0]} .. {periods[1]}"
+    return event._replace(description=f"{span}: {event.description or event.check_name}",
+                          metadata={**event.metadata, "periods": dg.MetadataValue.text(span)})
