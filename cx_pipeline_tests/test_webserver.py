@@ -58,13 +58,15 @@ def graphql(tmp_path_factory):
 def test_code_location_loads_with_both_schedules(graphql):
     data = graphql("""{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
         locationOrLoadError { __typename ... on RepositoryLocation { repositories {
-          schedules { name cronSchedule } sensors { name } } } } } } } }""")
+          schedules { name cronSchedule scheduleState { status } } sensors { name sensorState { status } } } } } } } } }""")
     entry, = data["workspaceOrError"]["locationEntries"]
     assert (entry["name"], entry["loadStatus"]) == ("cx_pipeline", "LOADED")
     repository, = entry["locationOrLoadError"]["repositories"]
     assert {(s["name"], s["cronSchedule"]) for s in repository["schedules"]} == \
         {("nightly", "0 2 * * *"), ("monthly", "0 3 1 * *")}
-    assert [s["name"] for s in repository["sensors"]] == ["nightly_metrics"]
+    # One switch: the sensor that follows each load with its metrics is on from the start, the schedules are not.
+    assert [(s["name"], s["sensorState"]["status"]) for s in repository["sensors"]] == [("nightly_metrics", "RUNNING")]
+    assert {s["scheduleState"]["status"] for s in repository["schedules"]} == {"STOPPED"}
 
 
 def test_metric_assets_with_their_partitions(graphql):

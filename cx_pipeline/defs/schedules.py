@@ -53,8 +53,8 @@ monthly_metrics_job = dg.define_asset_job(
 
 nightly_schedule = dg.build_schedule_from_partitioned_job(
     ingest_job, name="nightly", hour_of_day=_settings.nightly_hour,
-    description="Every night: load the extracts of the day that ended; the sensor `nightly_metrics` then "
-                "rebuilds the metric partitions they change.",
+    description="Every night: load the extracts of the day that ended; the sensor `nightly_metrics` (on by "
+                "default) then rebuilds the metric partitions they change. Turn this on to run the nightly.",
 )
 monthly_schedule = dg.build_schedule_from_partitioned_job(
     monthly_metrics_job, name="monthly", hour_of_day=_settings.nightly_hour + 1, day_of_month=1,
@@ -86,7 +86,10 @@ def metric_run_requests(warehouse: Warehouse, settings: Settings, extract_date: 
     request_jobs=[daily_metrics_job, monthly_metrics_job],
     name="nightly_metrics",
     description="After each successful load: rebuild exactly the daily and monthly metric partitions that "
-                "the loaded records can change (their own dates, not a fixed look-back).",
+                "the loaded records can change (their own dates, not a fixed look-back). On by default: it only "
+                "follows the loads, so the schedule `nightly` is the one switch of the nightly run.",
+    # Off, the nightly schedule would load every night and never publish a metric: one switch, not two.
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def nightly_metrics(context: dg.RunStatusSensorContext, warehouse: Warehouse, settings: Settings):
     partition = context.dagster_run.tags.get("dagster/partition")
