@@ -248,7 +248,8 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     from cx_pipeline import runner
     from cx_pipeline.definitions import defs
-    from cx_pipeline.extracts import extract_format
+    from cx_pipeline.entities import ENTITIES
+    from cx_pipeline.extracts import list_extracts
     from cx_pipeline.generate import generate
 
     settings = _settings()
@@ -260,8 +261,8 @@ def cmd_demo(args) -> int:
         summary = generate(raw, start, end, customers=3000, seed=7)
         print(f"made a sample data set in {raw}: {summary.files} files, {summary.total_rows:,} rows, "
               f"{start} .. {end}")
-    dates = sorted(dt.date.fromisoformat(p.name[:10]) for p in raw.rglob("*")
-                   if p.is_file() and extract_format(p) and p.name[:10].count("-") == 2)
+    dates = sorted(date for entity in ENTITIES
+                   for date in list_extracts(raw, entity, dt.date.min, dt.date.max).readable)
     if not dates:
         raise CliError(f"{raw} holds no extract files")
     start, end = max(dates[0], settings.first_day), dates[-1]
