@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
+from cx_pipeline.affected import keep_dates_of_replaced_records
 from cx_pipeline.entities import Entity
 from cx_pipeline.extracts import (EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract, ExtractError, list_extracts,
                                   read_extract)
@@ -97,6 +98,8 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         columns=["source_file", "extract_date", "rows_read"])
 
     with warehouse.begin() as conn:
+        if start == end and start not in failed_dates:
+            keep_dates_of_replaced_records(warehouse, conn, entity, start)
         _delete_dates(conn, f"raw.{entity.table}", EXTRACT_DATE, start, end, failed_dates)
         _delete_dates(conn, "quarantine.rejected_rows", "extract_date", start, end, failed_dates,
                       "entity = :entity and stage = 'raw'", entity=entity.table)

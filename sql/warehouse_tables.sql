@@ -63,3 +63,13 @@ create table if not exists marts.metrics_monthly (
   ci_high double precision,
   computed_at timestamp not null
 );
+
+-- Metric dates that records replaced by a reload of their extract date could change (kind as in
+-- affected_dates.sql, which reads them): a re-sent file may drop a record, and after the reload no other
+-- table holds it.
+create table if not exists raw.replaced_record_dates (
+  entity text not null,
+  extract_date date not null,
+  kind text not null,
+  day date not null
+);
