@@ -98,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.filterwarnings("ignore")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
     try:
+        if args.command != "generate" or args.out is None:
+            _settings()  # a bad setting is wrong usage, said before anything reads it
         return COMMANDS[args.command](args)
     except CliError as error:
         print(f"cx-pipeline: {error}", file=sys.stderr)
@@ -113,15 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings():
-    from cx_pipeline.settings import Settings
+    from cx_pipeline.settings import SettingError, Settings
 
     try:
         return Settings.from_env()
-    except ValueError as error:
+    except SettingError as error:
         raise CliError(f"bad setting: {error}", USAGE) from None
 
 
-def _warehouse():
+def _warehouse(read_only: bool = False):
     import sqlalchemy as sa
 
     from cx_pipeline.settings import warehouse_url
@@ -131,7 +133,22 @@ def _warehouse():
         sa.make_url(warehouse_url())
     except sa.exc.ArgumentError:
         raise CliError("the warehouse URL is not a SQLAlchemy URL (see --warehouse)", USAGE) from None
-    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone)
+    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone, read_only=read_only)
+
+
+def _unreadable_warehouse(error, table: str) -> CliError:
+    """Why a reading command could not read ``table``: the warehouse cannot be reached or opened (and why),
+    or it has no such table yet, or the database said something else (its first line)."""
+    import sqlalchemy as sa
+
+    from cx_pipeline.warehouse import warehouse_problem
+
+    problem = warehouse_problem(error)
+    if problem is not None:
+        return CliError(problem.message)
+    if isinstance(error, sa.exc.ProgrammingError) and "does not exist" in str(error.orig):
+        return CliError(f"the warehouse has no table {table}: has the pipeline run against this warehouse?")
+    return CliError(f"cannot read {table}: {str(error.orig).strip().splitlines()[0]}")
 
 
 def _check_range(start: dt.date, end: dt.date) -> None:
@@ -144,17 +161,32 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise CliError(f"{end} is in the future: there are no partitions after today", USAGE)
 
 
-def _report(outcomes, started: float) -> int:
+def _report(outcomes, started: float, held_back: str, rerun: str) -> int:
+    """Print each run, then its problems on stderr. When a blocking check stopped a run, say which metric
+    periods were not published (``held_back``) and how to publish them (``rerun``)."""
     failed = [o for o in outcomes if not o.success]
     for outcome in outcomes:
         state = "ok" if outcome.success else "FAILED"
         print(f"  run {outcome.job:<15} {outcome.partitions:<23} {state:<6}  {outcome.seconds:5.1f} s  "
               f"({outcome.run_id[:8]})")
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"cx-pipeline: warning: {warning}", file=sys.stderr)
     for outcome in failed:
         for error in outcome.errors or ("the run failed (run again with --verbose for its log)",):
             print(f"cx-pipeline: error: {error}", file=sys.stderr)
+    if any(outcome.held_back for outcome in failed):
+        print(f"cx-pipeline: held back: {held_back} were not published; fix or remove the file(s) named above, "
+              f"then run `{rerun}` again to publish them", file=sys.stderr)
     print(f"  {len(outcomes)} run(s) in {time.perf_counter() - started:.1f} s")
     return FAILED if failed else OK
+
+
+def _periods(start: dt.date, end: dt.date) -> str:
+    """The metric partitions of a range: its days and the months they touch."""
+    days = f"{start}" if start == end else f"{start} .. {end}"
+    months = f"{start:%Y-%m}" + ("" if (start.year, start.month) == (end.year, end.month) else f" .. {end:%Y-%m}")
+    return f"daily metrics of {days} and monthly metrics of {months}"
 
 
 def cmd_generate(args) -> int:
@@ -182,7 +214,8 @@ def cmd_backfill(args) -> int:
     _check_range(args.start, args.end)
     started = time.perf_counter()
     print(f"backfill {args.start} .. {args.end}")
-    return _report(runner.backfill(defs, args.start, args.end, runner.instance(), args.verbose), started)
+    return _report(runner.backfill(defs, args.start, args.end, runner.instance(), args.verbose), started,
+                   _periods(args.start, args.end), f"cx-pipeline backfill --start {args.start} --end {args.end}")
 
 
 def cmd_run(args) -> int:
@@ -192,7 +225,9 @@ def cmd_run(args) -> int:
     _check_range(args.date, args.date)
     started = time.perf_counter()
     print(f"nightly run for extract date {args.date}")
-    return _report(runner.nightly(defs, args.date, runner.instance(), args.verbose), started)
+    return _report(runner.nightly(defs, args.date, runner.instance(), args.verbose), started,
+                   f"{_periods(args.date, args.date)} (and those of every other day the night's records change)",
+                   f"cx-pipeline run --date {args.date}")
 
 
 def cmd_metrics(args) -> int:
@@ -210,14 +245,14 @@ def cmd_metrics(args) -> int:
             params[name] = value
     columns = [grain.date_column, "metric", "dimension", "dimension_value", "value", "numerator", "denominator",
                "sample_size", "ci_low", "ci_high"]
-    warehouse = _warehouse()
+    warehouse = _warehouse(read_only=True)
     try:
         with warehouse.begin() as conn:
             rows = conn.execute(sa.text(
                 f"select {', '.join(columns)} from {grain.table} where {' and '.join(conditions)} "
                 f"order by {grain.date_column}, metric, dimension, dimension_value"), params).all()
-    except sa.exc.SQLAlchemyError:
-        raise CliError(f"cannot read {grain.table}: has the pipeline run against this warehouse?") from None
+    except sa.exc.DBAPIError as error:
+        raise _unreadable_warehouse(error, grain.table) from None
     finally:
         warehouse.dispose()
     print(format_rows(columns, rows, args.format), end="")
@@ -231,11 +266,11 @@ def cmd_report(args) -> int:
 
     settings = _settings()
     path = args.out or settings.report_file(args.month)
-    warehouse = _warehouse()
+    warehouse = _warehouse(read_only=True)
     try:
         summary = write_report(read_report_data(warehouse, [args.month], settings.base_currency)[0], path)
-    except sa.exc.SQLAlchemyError:
-        raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
+    except sa.exc.DBAPIError as error:
+        raise _unreadable_warehouse(error, "marts.metrics_monthly") from None
     except OSError as error:
         raise CliError(f"cannot write {path}: {error.strerror}") from None
     finally:
@@ -267,7 +302,8 @@ def cmd_demo(args) -> int:
         raise CliError(f"{raw} holds no extract files")
     start, end = max(dates[0], settings.first_day), dates[-1]
     print(f"backfill {start} .. {end}")
-    code = _report(runner.backfill(defs, start, end, runner.instance(), args.verbose), started)
+    code = _report(runner.backfill(defs, start, end, runner.instance(), args.verbose), started,
+                   _periods(start, end), "cx-pipeline demo")
     if code == OK:
         print()
         print(month_summary(_warehouse(), end.replace(day=1)))

@@ -147,6 +147,11 @@ def test_unreadable_files_fail_their_partition_with_one_clear_message(tmp_path):
     assert len(errors) == len(EXPECTED["file_failures"])
     for file, problem in EXPECTED["file_failures"].items():
         assert any(file in line and problem in line for line in errors), (file, errors)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("cx-pipeline: warning:")]
+    assert len(warnings) == 1 and EXPECTED["undated"][0] in warnings[0]
+    assert "cx-pipeline: held back: daily metrics of 2026-04-01 .. 2026-04-02 and monthly metrics of 2026-04 " \
+           "were not published; fix or remove the file(s) named above, then run `cx-pipeline backfill --start " \
+           "2026-04-01 --end 2026-04-02` again to publish them" in result.stderr
     # The other partitions and entities went on: both days of NPS and the first day of orders loaded.
     pipeline = Pipeline(tmp_path / "raw", warehouse)
     assert pipeline.query("select count(*) from raw.crm__nps_responses")[0][0] == 4
