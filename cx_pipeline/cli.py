@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.filterwarnings("ignore")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
     try:
+        if args.command != "generate" or args.out is None:
+            _settings()  # a bad setting is wrong usage, said before anything reads it
         return COMMANDS[args.command](args)
     except CliError as error:
         print(f"cx-pipeline: {error}", file=sys.stderr)
@@ -142,23 +144,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings():
-    from cx_pipeline.settings import Settings
+    from cx_pipeline.settings import SettingError, Settings
 
     try:
         return Settings.from_env()
-    except ValueError as error:
+    except SettingError as error:
         raise CliError(f"bad setting: {error}", USAGE) from None
 
 
 def _warehouse(*, reading: bool):
     """The warehouse of --warehouse / CX_WAREHOUSE_URL, refused before anything is opened when a DuckDB file
     cannot be meant: opening one creates it (and Warehouse creates its folder), so a mistyped path would
-    otherwise leave an empty database behind. A reading command needs the file; a writing one its folder."""
+    otherwise leave an empty database behind. A reading command needs the file, and opens it read-only (it
+    then works on a read-only mount and beside other readers); a writing one needs its folder."""
     from cx_pipeline.settings import warehouse_url
     from cx_pipeline.warehouse import Warehouse
 
     _check_warehouse_url(reading=reading)
-    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone)
+    return Warehouse(url=warehouse_url(), reporting_timezone=_settings().reporting_timezone, read_only=reading)
 
 
 def _duckdb_file() -> Path | None:
@@ -181,10 +184,24 @@ def _check_warehouse_url(*, reading: bool) -> None:
     if path is None:
         return
     if reading and not path.is_file():
-        raise CliError(f"there is no DuckDB warehouse at {path}: has the pipeline run against this warehouse? "
-                       "(see --warehouse)")
+        raise CliError(f"there is no warehouse at {path}: has the pipeline run against it?")
     if not path.parent.is_dir():
         raise CliError(f"the folder of the DuckDB warehouse {path} does not exist (see --warehouse)", USAGE)
+
+
+def _unreadable_warehouse(error, table: str) -> CliError:
+    """Why a reading command could not read ``table``: the warehouse cannot be reached or opened (and why),
+    or it has no such table yet, or the database said something else (its first line)."""
+    import sqlalchemy as sa
+
+    from cx_pipeline.warehouse import warehouse_problem
+
+    problem = warehouse_problem(error)
+    if problem is not None:
+        return CliError(problem.message)
+    if isinstance(error, sa.exc.ProgrammingError) and "does not exist" in str(error.orig):
+        return CliError(f"the warehouse has no table {table}: has the pipeline run against this warehouse?")
+    return CliError(f"cannot read {table}: {str(error.orig).strip().splitlines()[0]}")
 
 
 def _check_range(start: dt.date, end: dt.date) -> None:
@@ -197,7 +214,9 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise CliError(f"{end} is in the future: there are no partitions after today", USAGE)
 
 
-def _report(outcomes, started: float, instance) -> int:
+def _report(outcomes, started: float, instance, held_back: str, rerun: str) -> int:
+    """Print each run and what it found, then its problems on stderr. When a blocking check stopped a run,
+    say which metric periods were not published (``held_back``) and how to publish them (``rerun``)."""
     failed = [o for o in outcomes if not o.success]
     for outcome in outcomes:
         state = "ok" if outcome.success else "FAILED"
@@ -206,9 +225,15 @@ def _report(outcomes, started: float, instance) -> int:
         found = what_a_run_found(instance, outcome)
         if found:
             print(f"      {found}")
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"cx-pipeline: warning: {warning}", file=sys.stderr)
     for outcome in failed:
         for error in outcome.errors or ("the run failed (run again with --verbose for its log)",):
             print(f"cx-pipeline: error: {error}", file=sys.stderr)
+    if any(outcome.held_back for outcome in failed):
+        print(f"cx-pipeline: held back: {held_back} were not published; fix or remove the file(s) named above, "
+              f"then run `{rerun}` again to publish them", file=sys.stderr)
     print(f"  {len(outcomes)} run(s) in {time.perf_counter() - started:.1f} s")
     return FAILED if failed else OK
 
@@ -246,6 +271,13 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def _periods(start: dt.date, end: dt.date) -> str:
+    """The metric partitions of a range: its days and the months they touch."""
+    days = f"{start}" if start == end else f"{start} .. {end}"
+    months = f"{start:%Y-%m}" + ("" if (start.year, start.month) == (end.year, end.month) else f" .. {end:%Y-%m}")
+    return f"daily metrics of {days} and monthly metrics of {months}"
+
+
 def cmd_generate(args) -> int:
     from cx_pipeline.generate import generate
 
@@ -273,7 +305,8 @@ def cmd_backfill(args) -> int:
     started = time.perf_counter()
     print(f"backfill {args.start} .. {args.end}")
     instance = runner.instance()
-    return _report(runner.backfill(defs, args.start, args.end, instance, args.verbose), started, instance)
+    return _report(runner.backfill(defs, args.start, args.end, instance, args.verbose), started, instance,
+                   _periods(args.start, args.end), f"cx-pipeline backfill --start {args.start} --end {args.end}")
 
 
 def cmd_run(args) -> int:
@@ -285,7 +318,9 @@ def cmd_run(args) -> int:
     started = time.perf_counter()
     print(f"nightly run for extract date {args.date}")
     instance = runner.instance()
-    return _report(runner.nightly(defs, args.date, instance, args.verbose), started, instance)
+    return _report(runner.nightly(defs, args.date, instance, args.verbose), started, instance,
+                   f"{_periods(args.date, args.date)} (and those of every other day the night's records change)",
+                   f"cx-pipeline run --date {args.date}")
 
 
 def cmd_metrics(args) -> int:
@@ -316,8 +351,8 @@ def cmd_metrics(args) -> int:
             rows = conn.execute(sa.text(
                 f"select {', '.join(columns)} from {grain.table} where {' and '.join(conditions)} "
                 f"order by {grain.date_column}, metric, dimension, dimension_value"), params).all()
-    except sa.exc.SQLAlchemyError:
-        raise CliError(f"cannot read {grain.table}: has the pipeline run against this warehouse?") from None
+    except sa.exc.DBAPIError as error:
+        raise _unreadable_warehouse(error, grain.table) from None
     finally:
         warehouse.dispose()
     print(format_rows(columns, rows, args.format), end="")
@@ -347,8 +382,8 @@ def cmd_report(args) -> int:
     warehouse = _warehouse(reading=True)
     try:
         summary = write_report(read_report_data(warehouse, [args.month], settings)[0], path)
-    except sa.exc.SQLAlchemyError:
-        raise CliError("cannot read marts.metrics_monthly: has the pipeline run against this warehouse?") from None
+    except sa.exc.DBAPIError as error:
+        raise _unreadable_warehouse(error, "marts.metrics_monthly") from None
     except OSError as error:
         raise CliError(f"cannot write {path}: {error.strerror}") from None
     finally:
@@ -361,7 +396,8 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     from cx_pipeline import runner
     from cx_pipeline.definitions import defs
-    from cx_pipeline.extracts import extract_format
+    from cx_pipeline.entities import ENTITIES
+    from cx_pipeline.extracts import list_extracts
     from cx_pipeline.generate import generate
 
     settings = _settings()
@@ -376,14 +412,15 @@ def cmd_demo(args) -> int:
         summary = generate(raw, start, end, customers=3000, seed=7)
         print(f"made a sample data set in {raw}: {summary.files} files, {summary.total_rows:,} rows, "
               f"{start} .. {end}")
-    dates = sorted(dt.date.fromisoformat(p.name[:10]) for p in raw.rglob("*")
-                   if p.is_file() and extract_format(p) and p.name[:10].count("-") == 2)
+    dates = sorted(date for entity in ENTITIES
+                   for date in list_extracts(raw, entity, dt.date.min, dt.date.max).readable)
     if not dates:
         raise CliError(f"{raw} holds no extract files")
     start, end = max(dates[0], settings.first_day), dates[-1]
     print(f"backfill {start} .. {end}")
     instance = runner.instance()
-    code = _report(runner.backfill(defs, start, end, instance, args.verbose), started, instance)
+    code = _report(runner.backfill(defs, start, end, instance, args.verbose), started, instance,
+                   _periods(start, end), "cx-pipeline demo")
     if code == OK:
         print()
         print(month_summary(_warehouse(reading=True), end.replace(day=1)))

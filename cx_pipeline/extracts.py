@@ -1,33 +1,50 @@
 """Find extract files (SPEC §1 layout) and read them, whatever their format, into text columns.
 
 Every value is read as text here; types are parsed in one place, by validation, so that a value that
-does not parse becomes a quarantined row and not a reader error.
+does not parse becomes a quarantined row and not a reader error. Whatever the bytes, a file is either
+read record by record (each record a row, or an ``Unreadable`` record for the quarantine) or rejected
+whole with an ``ExtractError`` naming it (SPEC §3).
+
+Row numbers (``_row_number``, and ``row_number`` in the quarantine) say where a record is in its file:
+- CSV: the line on which the record starts, counting the first line after the header as 1. Blank
+  lines are not records, but they are lines: they move the numbers of the records after them on, as a
+  value spanning several lines does.
+- JSONL: the line number (blank lines count as lines, and are not records).
+- Parquet: the row's position in the file, from 1.
 """
 
 from __future__ import annotations
 
-import csv
+import calendar
 import dataclasses
 import datetime as dt
 import gzip
 import io
 import json
 import re
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from cx_pipeline.entities import Entity
 
 EXTENSIONS = ("csv", "csv.gz", "jsonl", "parquet")
-_DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
 ROW_NUMBER = "_row_number"
 SOURCE_FILE = "_source_file"
 EXTRACT_DATE = "_extract_date"
+
+_DATE_SHAPED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+"""A name that starts like a date: four digits for the year, one or two for the month and the day."""
+_BYTE_ORDER_MARK = "\ufeff"
+_FIELD_END = re.compile(r"[,\r\n]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_JSON = json.JSONDecoder()
 
 
 class ExtractError(Exception):
@@ -41,29 +58,51 @@ class ExtractError(Exception):
 
 @dataclasses.dataclass
 class Unreadable:
-    """A record that could not be split into columns (bad JSON line, wrong number of CSV fields)."""
+    """A record that could not be taken as a row: a bad JSON line, a CSV record of the wrong width or
+    with a quote that never closes, a value no warehouse can store as text."""
 
     row_number: int
     raw: str
+    """The record as read. A NUL character is written as ``\\u0000``: no warehouse text holds it."""
     rule: str
+    detail: str
+    column: str | None = None
+
+    def __post_init__(self) -> None:
+        self.raw = self.raw.replace("\x00", "\\u0000")
 
 
 @dataclasses.dataclass
 class Extract:
-    """One file's records as Arrow text columns, with the records that could not be split."""
+    """One file's records as Arrow text columns, with the records that could not be taken as rows."""
 
     path: Path
     extract_date: dt.date
     table: pa.Table
     """Every column of the entity (empty where the file lacks it), then the file's unknown columns."""
     row_numbers: np.ndarray
-    """The 1-based record number in the file of each row of ``table``."""
+    """Where each row of ``table`` is in its file (see the module's docstring)."""
     unreadable: list[Unreadable]
     extra_columns: list[str]
 
     @property
     def rows_read(self) -> int:
         return len(self.row_numbers) + len(self.unreadable)
+
+
+@dataclasses.dataclass
+class ExtractFiles:
+    """An entity's files for a range of extract dates, as its raw load takes them."""
+
+    readable: dict[dt.date, list[Path]]
+    """Files named ``<date>…<ext>``, the date real and in the range, the extension an extract format."""
+    failed: dict[dt.date, list[ExtractError]]
+    """Files that hold back an extract date of the range: the date in the name is not a real one written
+    YYYY-MM-DD (``2026-02-30``, ``2026-1-20``: held against the last real date at or before it, where
+    the name sorts), or the extension is not an extract format."""
+    undated: list[Path]
+    """Files with an extract format's extension and no date at the start of the name: they belong to
+    no extract date and are never loaded; every run of the entity names them."""
 
 
 def extract_format(path: Path) -> str | None:
@@ -74,49 +113,76 @@ def extract_format(path: Path) -> str | None:
     return None
 
 
-def files_by_date(raw_dir: Path, entity: Entity, start: dt.date, end: dt.date) -> dict[dt.date, list[Path]]:
-    """The extract files of ``entity`` whose name starts with a date in [start, end], by date."""
+def list_extracts(raw_dir: Path, entity: Entity, start: dt.date, end: dt.date) -> ExtractFiles:
+    """Sort the files of ``entity``'s folder by the extract date they belong to (SPEC §1: everything
+    whose name starts with the date). Hidden files (``.name``) are no extracts and are left alone."""
+    files = ExtractFiles({}, {}, [])
     folder = Path(raw_dir) / entity.path
-    found: dict[dt.date, list[Path]] = {}
     if not folder.is_dir():
-        return found
+        return files
     for path in sorted(folder.iterdir()):
-        match = _DATED_NAME.match(path.name)
-        if not path.is_file() or not match or extract_format(path) is None:
+        if not path.is_file() or path.name.startswith("."):
             continue
-        try:
-            date = dt.date.fromisoformat(match.group(1))
-        except ValueError:
+        shaped = _DATE_SHAPED.match(path.name)
+        if not shaped:
+            if extract_format(path):
+                files.undated.append(path)
             continue
-        if start <= date <= end:
-            found.setdefault(date, []).append(path)
-    return found
+        date = _last_real_date(*(int(part) for part in shaped.groups()))
+        if date is None or not start <= date <= end:
+            continue
+        if shaped.group(0) != date.isoformat():
+            problem = (f"{shaped.group(0)} in the name is not a real date written YYYY-MM-DD; the file is held "
+                       f"against {date}, where it sorts")
+        elif extract_format(path) is None:
+            problem = "is not an extract: the name does not end in " + ", ".join("." + e for e in EXTENSIONS)
+        else:
+            files.readable.setdefault(date, []).append(path)
+            continue
+        files.failed.setdefault(date, []).append(
+            ExtractError(path, f"{problem}: rename it to its extract date (or remove it) and run {date} again"))
+    return files
+
+
+def _last_real_date(year: int, month: int, day: int) -> dt.date | None:
+    """The last real date at or before (year, month, day) in calendar order: where a name sorts among real
+    dates. None before year 1."""
+    if month > 12:
+        month, day = 12, 31
+    elif month < 1:
+        year, month, day = year - 1, 12, 31
+    elif day < 1:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        day = 31
+    if year < 1:
+        return None
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
     """Read one file into text columns named as in SPEC §1 (trimmed, lower-cased)."""
     fmt = extract_format(path)
     try:
-        if fmt in ("csv", "csv.gz"):
-            table, row_numbers, unreadable = _read_csv(path)
-        elif fmt == "jsonl":
-            table, row_numbers, unreadable = _read_jsonl(path)
+        if fmt == "parquet":
+            names, table, row_numbers, unreadable = _read_parquet(path)
         else:
-            table, unreadable = _read_parquet(path), []
-            row_numbers = np.arange(1, table.num_rows + 1, dtype="int64")
-    except UnicodeDecodeError:
-        raise ExtractError(path, "is not valid UTF-8 text") from None
-    except (pa.ArrowInvalid, OSError, EOFError, gzip.BadGzipFile, csv.Error) as exc:
-        if "invalid UTF8" in str(exc):
-            raise ExtractError(path, "is not valid UTF-8 text") from None
+            data = _decompressed(path) if fmt == "csv.gz" else path.read_bytes()
+            text = _utf8_text(path, data)
+            if fmt == "jsonl":
+                names, table, row_numbers, unreadable = _read_jsonl(text)
+            else:
+                names, table, row_numbers, unreadable = _read_csv(path, data, text)
+    except OSError as exc:
+        raise ExtractError(path, f"cannot be read: {exc.strerror or exc}") from None
+    except pa.ArrowException as exc:
         raise ExtractError(path, f"cannot be read as {fmt}: {_first_line(exc)}") from None
 
-    names = [str(c).strip().lower() for c in table.column_names]
+    names = [str(c).strip().lower() for c in names]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise ExtractError(path, f"column {duplicated[0]!r} appears more than once")
     table = table.rename_columns(names)
-    has_records = bool(names) or fmt in ("csv", "csv.gz", "parquet")
+    has_records = bool(names) or fmt != "jsonl"
     missing = [c for c in entity.required if c not in names]
     if missing and has_records:
         raise ExtractError(path, f"missing required column {missing[0]!r}"
@@ -125,7 +191,8 @@ def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
     extra = [c for c in names if c not in known]
     # The row count comes from the row numbers: a JSON line of {} is a record with no columns at all.
     columns = [table.column(c) if c in names else pa.nulls(len(row_numbers), pa.string()) for c in known + extra]
-    return Extract(path, extract_date, pa.table(columns, names=known + extra), row_numbers, unreadable, extra)
+    table, row_numbers = _without_nul_rows(pa.table(columns, names=known + extra), row_numbers, known, unreadable)
+    return Extract(path, extract_date, table, row_numbers, unreadable, extra)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -133,76 +200,239 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+def _decompressed(path: Path) -> bytes:
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ExtractError(path, f"cannot be read as csv.gz: {_first_line(exc)}") from None
 
 
-def _read_csv(path: Path) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
-    with _open_text(path) as handle:
-        header = next(csv.reader(handle), None)
-    if header is None:
+def _utf8_text(path: Path, data: bytes) -> str:
+    """The file's text, without a byte-order mark; a file that is not UTF-8 is rejected whole, naming the
+    line of the first byte that does not decode."""
+    try:
+        return data.decode("utf-8").removeprefix(_BYTE_ORDER_MARK)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ExtractError(path, f"is not valid UTF-8 text (line {line}: byte 0x{data[exc.start]:02x})") from None
+
+
+def _text_table(columns: list[list[str | None]], names: list[str]) -> pa.Table:
+    """Columns of text (None where missing) as an Arrow table."""
+    return pa.table([pa.array(values, type=pa.string()) for values in columns], names=names)
+
+
+def _without_nul_rows(table: pa.Table, row_numbers: np.ndarray, known: list[str],
+                      unreadable: list[Unreadable]) -> tuple[pa.Table, np.ndarray]:
+    """Move the rows holding a NUL character in an entity column to ``unreadable``: PostgreSQL text cannot
+    store it. (Unknown columns are kept as JSON, which writes it as ``\\u0000``.)"""
+    holding = [pc.fill_null(pc.match_substring(table.column(name), "\x00"), False)
+               for name in known if _has_zero_byte(table.column(name))]
+    holding = [marks for marks in holding if pc.any(marks).as_py()]
+    if not holding:
+        return table, row_numbers
+    any_nul = holding[0]
+    for marks in holding[1:]:
+        any_nul = pc.or_(any_nul, marks)
+    for index in np.flatnonzero(any_nul.to_numpy(zero_copy_only=False)):
+        row = table.slice(int(index), 1).to_pylist()[0]
+        column = next(name for name in known if "\x00" in (row[name] or ""))
+        raw = json.dumps({k: v for k, v in row.items() if v is not None})
+        unreadable.append(Unreadable(int(row_numbers[index]), raw, "invalid_text",
+                                     f"{column} holds a NUL character, which warehouse text cannot store", column))
+    keep = pc.invert(any_nul)
+    return table.filter(keep), row_numbers[keep.to_numpy(zero_copy_only=False)]
+
+
+def _has_zero_byte(column: pa.ChunkedArray) -> bool:
+    """Whether any byte of the column's text is 0: a scan of its buffers, far cheaper than matching text."""
+    return any(chunk.buffers()[2] is not None and not np.frombuffer(chunk.buffers()[2], dtype="uint8").all()
+               for chunk in column.chunks)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+def _read_csv(path: Path, data: bytes, text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
+    """Arrow reads the file when every record is one well-formed line (the hot path); any other file is
+    read record by record, and both ways give the same rows, numbers and quarantined records."""
+    start = len(text) - len(text.lstrip("\r\n"))
+    if start == len(text):
         raise ExtractError(path, "is empty: a CSV extract needs a header row")
-    names = [h.strip().lower() for h in header]
-    invalid: list[object] = []
-
-    def skip(row: object) -> str:
-        invalid.append(row)
-        return "skip"
-
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-            null_values=[""], quoted_strings_can_be_null=True,
-        ),
-    )
-    if invalid:
-        # Rows of the wrong width are rare: re-read record by record so that every row keeps its number.
-        return _read_csv_by_record(path, names)
-    return table, np.arange(1, table.num_rows + 1, dtype="int64"), []
+    names, _, body_start, closed = _parse_record(text, start)
+    if not closed:
+        raise ExtractError(path, "the header's quoted name is never closed")
+    byte_order_mark = len(_BYTE_ORDER_MARK.encode("utf-8")) if data.startswith(_BYTE_ORDER_MARK.encode("utf-8")) else 0
+    body = data[byte_order_mark + len(text[:body_start].encode("utf-8")):]
+    if not _content_end(body):
+        return names, _text_table([[] for _ in names], names), np.zeros(0, dtype="int64"), []
+    table = _arrow_csv(body, names)
+    if table is not None and _one_line_per_record(body, table.num_rows) and not _ends_inside_quotes(body):
+        return names, table, np.arange(1, table.num_rows + 1, dtype="int64"), []
+    return (names, *_read_csv_by_record(text, body_start, names))
 
 
-def _read_csv_by_record(path: Path, names: list[str]) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
+def _arrow_csv(body: bytes, names: list[str]) -> pa.Table | None:
+    """The records after the header as read by Arrow, or None where Arrow cannot read them as they stand
+    (a record of the wrong width)."""
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(body),
+            # One block for the whole file: a quoted value longer than a block cannot straddle blocks.
+            read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(body) + 1, 1 << 20)),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=[""],
+                quoted_strings_can_be_null=True, check_utf8=False,  # the text was decoded already
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+
+
+def _one_line_per_record(body: bytes, records: int) -> bool:
+    """Whether the body, up to its last record, has as many lines as Arrow found records: no blank line
+    (Arrow skips it, and so does not count it), no value spanning lines, no lines swallowed after an
+    unclosed quote. Only then are the row numbers 1, 2, 3, … without reading record by record."""
+    end = _content_end(body)
+    breaks = body.count(b"\n", 0, end)
+    if b"\r" in body:
+        breaks += body.count(b"\r", 0, end) - body.count(b"\r\n", 0, end)
+    return breaks + 1 == records
+
+
+def _ends_inside_quotes(body: bytes) -> bool:
+    """Whether the last record opens a quote it never closes (Arrow takes the rest of the file as its
+    value, the record-by-record reader quarantines it)."""
+    end = _content_end(body)
+    last_line = body[max(body.rfind(b"\n", 0, end), body.rfind(b"\r", 0, end)) + 1:end]
+    return b'"' in last_line and not _parse_record(last_line.decode("utf-8"), 0)[3]
+
+
+def _content_end(body: bytes) -> int:
+    """Where the body ends without its trailing line breaks."""
+    end = len(body)
+    while end and body[end - 1] in b"\r\n":
+        end -= 1
+    return end
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    breaks = text.count("\n", start, end)
+    return breaks + text.count("\r", start, end) - text.count("\r\n", start, end)
+
+
+def _parse_record(text: str, pos: int) -> tuple[list[str], int, int, bool]:
+    """The CSV record starting at ``pos``: its fields, where its content ends, where the next record
+    starts, and whether its quotes close. RFC 4180 read as leniently as Arrow reads it: a quote opens a
+    quoted value only at the start of a field, and text after a closing quote joins the value."""
+    fields: list[str] = []
+    end = len(text)
+    while True:
+        value = []
+        if text.startswith('"', pos):
+            pos += 1
+            while True:
+                quote = text.find('"', pos)
+                if quote < 0:
+                    fields.append("".join(value) + text[pos:])
+                    return fields, end, end, False
+                value.append(text[pos:quote])
+                if text.startswith('"', quote + 1):
+                    value.append('"')
+                    pos = quote + 2
+                else:
+                    pos = quote + 1
+                    break
+        delimiter = _FIELD_END.search(text, pos)
+        stop = end if delimiter is None else delimiter.start()
+        value.append(text[pos:stop])
+        fields.append("".join(value))
+        if delimiter is None:
+            return fields, end, end, True
+        if text[stop] != ",":
+            return fields, stop, stop + 2 if text.startswith("\r\n", stop) else stop + 1, True
+        pos = stop + 1
+
+
+def _read_csv_by_record(text: str, pos: int, names: list[str]) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
+    """Every record after the header, one at a time: blank lines are skipped; a record of the wrong
+    width is quarantined; a quote that opens a value spanning lines which never makes a record of the
+    right width (it is never closed, or the record it makes is too wide or narrow) quarantines the line
+    it opens on alone, and reading goes on at the next line, so that no row is swallowed into another."""
     rows, numbers, unreadable = [], [], []
-    with _open_text(path) as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for number, record in enumerate(reader, start=1):
-            if len(record) != len(names):
-                unreadable.append(Unreadable(number, ",".join(record),
-                                             f"wrong_field_count: expected {len(names)}, got {len(record)}"))
-                continue
-            rows.append({name: value if value != "" else None for name, value in zip(names, record)})
-            numbers.append(number)
-    return _text_table(rows, names), np.array(numbers, dtype="int64"), unreadable
+    line = 1
+    while pos < len(text):
+        blank = _LINE_BREAK.match(text, pos)
+        if blank:
+            pos, line = blank.end(), line + 1
+            continue
+        fields, content_end, next_pos, closed = _parse_record(text, pos)
+        spanned = _line_breaks(text, pos, content_end)
+        if closed and len(fields) == len(names):
+            rows.append([value if value != "" else None for value in fields])
+            numbers.append(line)
+        elif spanned == 0:
+            rule, detail = ("wrong_field_count", f"expected {len(names)} fields, got {len(fields)}") if closed else \
+                ("unclosed_quote", "the quoted value opened on this line is never closed")
+            unreadable.append(Unreadable(line, text[pos:content_end], rule, detail))
+        else:
+            first_line_end = _LINE_BREAK.search(text, pos)
+            unreadable.append(Unreadable(
+                line, text[pos:first_line_end.start()], "unclosed_quote",
+                "the quoted value opened on this line " + ("is never closed" if not closed else
+                f"runs over {spanned} more line(s) into a record of {len(fields)} fields, not {len(names)}")))
+            next_pos, spanned = first_line_end.end(), 0
+        pos, line = next_pos, line + spanned + 1
+    columns = [list(values) for values in zip(*rows)] if rows else [[] for _ in names]
+    return _text_table(columns, names), np.array(numbers, dtype="int64"), unreadable
 
 
-def _read_jsonl(path: Path) -> tuple[pa.Table, np.ndarray, list[Unreadable]]:
+# --- JSONL -------------------------------------------------------------------------------------------
+
+def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
+    """One JSON object per line. Keys are matched as column names are (trimmed, case-insensitive), so an
+    object whose keys collide that way cannot be taken; nor can a string holding a lone surrogate
+    (``"\\ud800"``), which is no Unicode text at all."""
     records, numbers, unreadable = [], [], []
-    with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                unreadable.append(Unreadable(number, line.rstrip("\r\n"), f"invalid_json: {exc.msg}"))
-                continue
-            if not isinstance(record, dict):
-                unreadable.append(Unreadable(number, line.rstrip("\r\n"), "invalid_json: not an object"))
-                continue
-            records.append({str(k): _json_text(v) for k, v in record.items()})
-            numbers.append(number)
-    names = list(dict.fromkeys(k for record in records for k in record))
-    return _text_table(records, names), np.array(numbers, dtype="int64"), unreadable
-
-
-def _text_table(records: list[dict[str, str | None]], names: list[str]) -> pa.Table:
-    """Records (dicts of text, some keys missing) as an Arrow table of text columns."""
-    return pa.table({name: pa.array([r.get(name) for r in records], type=pa.string()) for name in names})
+    names: dict[str, None] = {}
+    # The objects of a file mostly share one set of keys: each set is normalised once.
+    normalised: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+    named: set[tuple[str, ...]] = set()
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if not line.strip():
+            continue
+        raw = line.rstrip("\r\n")
+        try:
+            record = _JSON.decode(line)
+        except (ValueError, RecursionError) as exc:
+            unreadable.append(Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply")))
+            continue
+        if not isinstance(record, dict):
+            unreadable.append(Unreadable(number, raw, "invalid_json", "not an object"))
+            continue
+        keys = tuple(record)
+        if keys not in normalised:
+            lowered = tuple(key.strip().lower() for key in keys)
+            normalised[keys] = lowered if len(set(lowered)) == len(lowered) else None
+        if normalised[keys] is None:
+            unreadable.append(Unreadable(number, raw, "duplicate_field",
+                                         "two keys are the same name (keys match trimmed and case-insensitively)"))
+            continue
+        fields = dict(zip(normalised[keys], [v if v is None or v.__class__ is str else _json_text(v)
+                                             for v in record.values()]))
+        surrogate = _lone_surrogate(fields) if "\\u" in line else None
+        if surrogate is not None:
+            unreadable.append(Unreadable(number, raw, "invalid_text",
+                                         f"{surrogate} holds a lone surrogate, which is no Unicode text", surrogate))
+            continue
+        if keys not in named:
+            names.update(dict.fromkeys(fields))
+            named.add(keys)
+        records.append(fields)
+        numbers.append(number)
+    ordered = list(names)
+    return ordered, _text_table([[r.get(n) for r in records] for n in ordered], ordered), \
+        np.array(numbers, dtype="int64"), unreadable
 
 
 def _json_text(value: object) -> str | None:
@@ -212,9 +442,39 @@ def _json_text(value: object) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value)
+    return json.dumps(value, default=str)
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _lone_surrogate(fields: dict[str, str | None]) -> str | None:
+    """The first key whose name or text cannot be encoded as UTF-8 (a lone surrogate), if any, as
+    printable text."""
+    for key, value in fields.items():
+        try:
+            key.encode("utf-8")
+            (value or "").encode("utf-8")
+        except UnicodeEncodeError:
+            return key.encode("utf-8", "backslashreplace").decode("utf-8")
+    return None
+
+
+# --- Parquet -----------------------------------------------------------------------------------------
+
+def _read_parquet(path: Path) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
     table = pq.read_table(path)
-    return pa.table([col.cast(pa.string()) for col in table.columns], names=table.column_names)
+    columns = [_as_text(path, name, column) for name, column in zip(table.column_names, table.columns)]
+    return table.column_names, pa.table(columns, names=table.column_names), \
+        np.arange(1, table.num_rows + 1, dtype="int64"), []
+
+
+def _as_text(path: Path, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A Parquet column as text: cast where Arrow can (numbers, timestamps, text); written as JSON value
+    by value where it cannot (lists, structs, maps: a nested column is kept, not a reason to fail)."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        try:
+            column.validate(full=True)  # Parquet readers take string columns on trust
+        except pa.ArrowInvalid:
+            raise ExtractError(path, f"is not valid UTF-8 text (column {name!r})") from None
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.chunked_array([pa.array([_json_text(v) for v in column.to_pylist()], type=pa.string())])

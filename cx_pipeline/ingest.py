@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
+from cx_pipeline.affected import keep_dates_of_replaced_records
 from cx_pipeline.entities import Entity
-from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract, ExtractError, files_by_date, read_extract
+from cx_pipeline.extracts import (EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract, ExtractError, list_extracts,
+                                  read_extract)
 from cx_pipeline.settings import Settings
 from cx_pipeline.validation.validate import EXTRA, ExpectationOutcome, validate_extracts
 from cx_pipeline.warehouse import Warehouse
@@ -40,7 +43,9 @@ class IngestReport:
     start: dt.date
     end: dt.date
     failures: list[ExtractError]
-    """Files that could not be read; their extract date was left as it was."""
+    """Files that could not be read, or belong to no real extract date; their date was left as it was."""
+    undated: list[Path]
+    """Files whose name starts with no date at all: never loaded, named by every run."""
     expectations: list[ExpectationOutcome]
     files: list[FileCount]
     """Per file, rows read and the rows the warehouse now holds for it, loaded and quarantined."""
@@ -64,10 +69,13 @@ class IngestReport:
 
 def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Warehouse, settings: Settings,
                   now: dt.datetime) -> IngestReport:
+    listing = list_extracts(settings.raw_path, entity, start, end)
+    failures = [error for _, errors in sorted(listing.failed.items()) for error in errors]
+    failed_dates = sorted(listing.failed)
     extracts: list[Extract] = []
-    failures: list[ExtractError] = []
-    failed_dates: list[dt.date] = []
-    for extract_date, paths in sorted(files_by_date(settings.raw_path, entity, start, end).items()):
+    for extract_date, paths in sorted(listing.readable.items()):
+        if extract_date in listing.failed:
+            continue
         try:
             extracts += [read_extract(path, extract_date, entity) for path in paths]
         except ExtractError as error:
@@ -90,6 +98,8 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         columns=["source_file", "extract_date", "rows_read"])
 
     with warehouse.begin() as conn:
+        if start == end and start not in failed_dates:
+            keep_dates_of_replaced_records(warehouse, conn, entity, start)
         _delete_dates(conn, f"raw.{entity.table}", EXTRACT_DATE, start, end, failed_dates)
         _delete_dates(conn, "quarantine.rejected_rows", "extract_date", start, end, failed_dates,
                       "entity = :entity and stage = 'raw'", entity=entity.table)
@@ -107,7 +117,7 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         warehouse.insert_arrow(conn, "raw.extract_date_loads", pa.table({
             "entity": [entity.table] * len(replaced), "extract_date": pa.array(replaced, pa.date32()),
             "loaded_at": pa.array([now] * len(replaced), pa.timestamp("us", tz="UTC"))}))
-    return IngestReport(entity, start, end, failures, validated.expectations,
+    return IngestReport(entity, start, end, failures, listing.undated, validated.expectations,
                         reconcile(warehouse, entity, start, end, read_counts))
 
 

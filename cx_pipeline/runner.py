@@ -8,12 +8,15 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import re
 import sys
 import time
 from typing import Iterator
 
 import dagster as dg
 
+from cx_pipeline.affected import latest_computed_month, months_of
+from cx_pipeline.defs.raw import FILES_READABLE
 from cx_pipeline.settings import Settings, warehouse_url
 from cx_pipeline.warehouse import Warehouse
 from cx_pipeline.defs.schedules import (daily_job, ingest_job, metric_run_requests, monthly_metrics_job,
@@ -35,7 +38,12 @@ class RunOutcome:
     partitions: str
     success: bool
     errors: tuple[str, ...]
+    """One line per problem, each said once however many steps met it."""
     seconds: float
+    held_back: bool = False
+    """A blocking check failed (an unreadable file, rows not reconciled): nothing after it was published."""
+    warnings: tuple[str, ...] = ()
+    """Checks that failed without blocking the run, such as files that belong to no extract date."""
 
 
 def instance() -> dg.DagsterInstance:
@@ -53,8 +61,9 @@ def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partit
             run_config=_VERBOSE if verbose else _QUIET,
         )
     partitions = partition_key or f"{tags.get('dagster/asset_partition_range_start')}..{tags.get('dagster/asset_partition_range_end')}"
-    return RunOutcome(job_name, result.run_id, partitions, result.success, _errors(result),
-                      time.perf_counter() - started)
+    checks, warnings = _failed_checks(result)
+    return RunOutcome(job_name, result.run_id, partitions, result.success, (*checks, *_step_errors(result)),
+                      time.perf_counter() - started, held_back=bool(checks), warnings=warnings)
 
 
 @contextlib.contextmanager
@@ -72,37 +81,59 @@ def _planned_events_per_range(on: dg.DagsterInstance) -> Iterator[None]:
         del os.environ[PLANNED_SUBSET_ENV]
 
 
-def _errors(result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
-    """One line per problem: failed blocking checks (unreadable files, unreconciled rows) first, then
-    step failures that are not just the consequence of those checks."""
-    checks, steps = [], []
+def _failed_checks(result: dg.ExecuteInProcessResult) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The failed asset checks that block what comes after them (unreadable files, unreconciled rows),
+    and those that only warn about files (belonging to no extract date), one line each."""
+    blocking, warning = [], []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        line = f"{evaluation.asset_key.to_user_string()}: {evaluation.description}"
+        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            blocking.append(line)
+        elif evaluation.check_name == FILES_READABLE:
+            warning.append(line)
+    return tuple(dict.fromkeys(blocking)), tuple(dict.fromkeys(warning))
+
+
+def _step_errors(result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
+    """Step failures that are not just the consequence of a blocking check, one line per distinct problem:
+    a warehouse that refuses the login fails every step with the same message, said once."""
+    steps: dict[str, list[str]] = {}
     for event in result.all_events:
-        data = event.event_specific_data
-        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed \
-                and data.severity == dg.AssetCheckSeverity.ERROR:
-            checks.append(f"{data.asset_key.to_user_string()}: {data.description}")
-        elif event.is_step_failure:
+        if event.is_step_failure:
+            data = event.event_specific_data
             failure = data.user_failure_data
             message = failure.description if failure and failure.description else _root_cause(data.error)
             if "blocking asset check" not in message:
-                steps.append(f"{event.step_key}: {message.splitlines()[0]}")
-    return tuple(dict.fromkeys(checks + steps))
+                steps.setdefault(message.splitlines()[0], []).append(event.step_key)
+    return tuple(f"{keys[0]}: {message}" if len(keys) == 1 else f"{message} ({len(keys)} steps)"
+                 for message, keys in steps.items())
 
 
 def _root_cause(error) -> str:
-    """The innermost error's message: Dagster wraps what the asset raised in errors of its own."""
+    """The innermost error's message, without its class name: Dagster wraps what the asset raised in
+    errors of its own."""
     while error.cause is not None:
         error = error.cause
-    return error.message.strip()
+    message = error.message.strip()
+    prefix = re.match(rf"[\w.]*\b{re.escape(error.cls_name)}: ", message) if error.cls_name else None
+    return message[prefix.end():] if prefix else message
 
 
 def backfill(defs: dg.Definitions, start: dt.date, end: dt.date, on: dg.DagsterInstance,
              verbose: bool = False) -> list[RunOutcome]:
-    """Every daily partition in [start, end] as one run, then every month it touches as one run."""
+    """Every daily partition in [start, end] as one run, then every month it touches as one run (and the month
+    after, when it was computed before: its changes compare it with the last month rewritten)."""
     outcomes = [execute(defs, daily_job.name, range_tags(start.isoformat(), end.isoformat()), on=on, verbose=verbose)]
     if outcomes[0].success:
-        months = range_tags(start.replace(day=1).isoformat(), end.replace(day=1).isoformat())
-        outcomes.append(execute(defs, monthly_metrics_job.name, months, on=on, verbose=verbose))
+        warehouse = Warehouse(url=warehouse_url(), reporting_timezone=Settings.from_env().reporting_timezone)
+        try:
+            months = months_of([start, end], latest_computed_month(warehouse))
+        finally:
+            warehouse.dispose()
+        tags = range_tags(months[0].isoformat(), months[-1].isoformat())
+        outcomes.append(execute(defs, monthly_metrics_job.name, tags, on=on, verbose=verbose))
     return outcomes
 
 
@@ -114,8 +145,10 @@ def nightly(defs: dg.Definitions, day: dt.date, on: dg.DagsterInstance, verbose:
         return outcomes
     settings = Settings.from_env()
     warehouse = Warehouse(url=warehouse_url(), reporting_timezone=settings.reporting_timezone)
-    requests = metric_run_requests(warehouse, settings, day)
-    warehouse.dispose()
+    try:
+        requests = metric_run_requests(warehouse, settings, day)
+    finally:
+        warehouse.dispose()
     for request in requests:
         outcomes.append(execute(defs, request.job_name, dict(request.tags), on=on, verbose=verbose))
     return outcomes

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import zoneinfo
 from pathlib import Path
 
 import dagster as dg
@@ -15,19 +17,65 @@ import dagster as dg
 WAREHOUSE_URL_ENV = "CX_WAREHOUSE_URL"
 DEFAULT_WAREHOUSE_URL = "duckdb:///data/warehouse.duckdb"
 
+
+def _whole_number(least: int, most: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError("is not a whole number") from None
+        if number < least or (most is not None and number > most):
+            raise ValueError(f"is not between {least} and {most}" if most is not None else f"is below {least}")
+        return number
+    return parse
+
+
+def _time_zone(text: str) -> str:
+    if text != "UTC" and text not in zoneinfo.available_timezones():
+        raise ValueError("is not a time zone of the tz database (such as UTC or Europe/Paris)")
+    return text
+
+
+def _date(text: str) -> str:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("is not a date (YYYY-MM-DD)") from None
+    return text
+
+
+def _currency(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{3}", text):
+        raise ValueError("is not a three-letter currency code (ISO 4217)")
+    return text.upper()
+
+
+def _yes_or_no(text: str) -> bool:
+    if text.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("is not true or false")
+
+
 _ENV = {
-    "raw_dir": ("CX_RAW_DIR", "data/raw"),
-    "start_date": ("CX_START_DATE", "2020-01-01"),
-    "source_timezone": ("CX_SOURCE_TIMEZONE", "UTC"),
-    "reporting_timezone": ("CX_REPORTING_TIMEZONE", "UTC"),
-    "base_currency": ("CX_BASE_CURRENCY", "USD"),
-    "inactivity_days": ("CX_INACTIVITY_DAYS", "90"),
-    "ces_low_is_easy": ("CX_CES_LOW_IS_EASY", "true"),
-    "future_tolerance_hours": ("CX_FUTURE_TOLERANCE_HOURS", "24"),
-    "nightly_hour": ("CX_NIGHTLY_HOUR", "2"),
-    "report_dir": ("CX_REPORT_DIR", "data/reports"),
-    "min_sample": ("CX_MIN_SAMPLE", "30"),
+    "raw_dir": ("CX_RAW_DIR", "data/raw", str),
+    "start_date": ("CX_START_DATE", "2020-01-01", _date),
+    "source_timezone": ("CX_SOURCE_TIMEZONE", "UTC", _time_zone),
+    "reporting_timezone": ("CX_REPORTING_TIMEZONE", "UTC", _time_zone),
+    "base_currency": ("CX_BASE_CURRENCY", "USD", _currency),
+    "inactivity_days": ("CX_INACTIVITY_DAYS", "90", _whole_number(1)),
+    "ces_low_is_easy": ("CX_CES_LOW_IS_EASY", "true", _yes_or_no),
+    "future_tolerance_hours": ("CX_FUTURE_TOLERANCE_HOURS", "24", _whole_number(0)),
+    "nightly_hour": ("CX_NIGHTLY_HOUR", "2", _whole_number(0, 22)),
+    "report_dir": ("CX_REPORT_DIR", "data/reports", str),
+    "min_sample": ("CX_MIN_SAMPLE", "30", _whole_number(1)),
 }
+"""Each setting: its environment variable, its default, and how its text is read (ValueError when bad)."""
+
+
+class SettingError(ValueError):
+    """An environment variable that holds no valid value for its setting; the message names it."""
 
 
 class Settings(dg.ConfigurableResource):
@@ -58,17 +106,14 @@ class Settings(dg.ConfigurableResource):
 
     @classmethod
     def from_env(cls) -> "Settings":
+        """The settings in force; raises SettingError naming the first variable that holds a bad value."""
         values: dict[str, object] = {}
-        for field, (env, default) in _ENV.items():
+        for field, (env, default, read) in _ENV.items():
             text = os.environ.get(env, "").strip() or default
-            if field in ("inactivity_days", "future_tolerance_hours", "nightly_hour", "min_sample"):
-                values[field] = int(text)
-            elif field == "ces_low_is_easy":
-                values[field] = text.lower() in {"1", "true", "yes", "on"}
-            elif field == "base_currency":
-                values[field] = text.upper()
-            else:
-                values[field] = text
+            try:
+                values[field] = read(text)
+            except ValueError as error:
+                raise SettingError(f"{env}={text!r} {error}") from None
         return cls(**values)
 
     @property

@@ -10,6 +10,7 @@ connection pool.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import os
@@ -58,6 +59,15 @@ _RAW_LAYER_TABLES = (
       extract_date date not null,
       loaded_at timestamp with time zone not null
     )""",
+    # Metric dates that records replaced by a reload of their extract date could change (kind as in
+    # affected_dates.sql, which reads them): a re-sent file may drop a record, and after the reload no other
+    # table holds it.
+    """create table if not exists raw.replaced_record_dates (
+      entity text not null,
+      extract_date date not null,
+      kind text not null,
+      day date not null
+    )""",
     """create table if not exists quarantine.rejected_rows (
       entity text not null,
       extract_date date,
@@ -72,7 +82,8 @@ _RAW_LAYER_TABLES = (
     )""",
 )
 """Tables of the raw layer besides one per entity: files read per extract date and their row counts,
-the extract dates each load replaced, and the rows rejected (SPEC §3)."""
+the extract dates each load replaced, the metric dates replaced records reached, and the rows rejected
+(SPEC §3)."""
 
 
 def read_sql(relative: str) -> str:
@@ -89,18 +100,72 @@ RETRIES = 5
 RETRY_SECONDS = 2
 
 
+@dataclasses.dataclass(frozen=True)
+class WarehouseProblem:
+    """What keeps the warehouse from being used, in words for an operator, and whether waiting can cure it."""
+
+    message: str
+    lasting: bool
+    """True when no retry can help (a wrong password, a read-only file system); False when waiting may
+    (a file locked by another process, a server restarting)."""
+
+
+_PROBLEMS = [
+    (r'password authentication failed for user "(?P<user>[^"]*)"', True,
+     'the warehouse refused user "{user}": wrong password (check CX_WAREHOUSE_URL)'),
+    (r'role "(?P<user>[^"]*)" does not exist', True,
+     'the warehouse server has no user "{user}" (check CX_WAREHOUSE_URL)'),
+    (r'database "(?P<database>[^"]*)" does not exist', True,
+     'the warehouse server has no database "{database}" (check CX_WAREHOUSE_URL)'),
+    (r'Cannot open database "(?P<path>[^"]*)" in read-only mode: database does not exist', True,
+     "there is no warehouse at {path}: has the pipeline run against it?"),
+    (r'Could not set lock on file "(?P<path>[^"]*)": Conflicting lock is held in .*?\(PID (?P<pid>\d+)\)', False,
+     "the warehouse file {path} is in use by another process (PID {pid}, a run writing it?): try again when it "
+     "has finished"),
+    (r'Cannot open file "(?P<path>[^"]*)": Read-only file system', True,
+     "cannot write the warehouse file {path}: its file system is read-only"),
+    (r'Cannot open file "(?P<path>[^"]*)": Permission denied', True,
+     "cannot write the warehouse file {path}: permission denied"),
+    (r"(?P<reason>Connection refused|Name or service not known|failed to resolve host|timeout expired|"
+     r"No route to host|Network is unreachable)", False,
+     "cannot reach the warehouse server ({reason}): is it running, and is CX_WAREHOUSE_URL right?"),
+]
+"""(what the driver says, whether it lasts, what to tell the operator), first match wins."""
+
+
+def warehouse_problem(error: BaseException) -> WarehouseProblem | None:
+    """The operator's reading of an error met opening or using the warehouse, or None for one that is
+    not about reaching the warehouse (a bad query, a missing table)."""
+    if isinstance(getattr(error, "orig", None), duckdb.OutOfMemoryException):
+        return WarehouseProblem(f"DuckDB ran out of memory at CX_DUCKDB_MEMORY_LIMIT={DUCKDB_MEMORY_LIMIT}: "
+                                "raise the limit or give the process more memory", lasting=True)
+    text = str(getattr(error, "orig", None) or error)
+    for pattern, lasting, message in _PROBLEMS:
+        found = re.search(pattern, text)
+        if found:
+            return WarehouseProblem(message.format(**found.groupdict()), lasting)
+    return None
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse cannot be used, for a reason no retry cures; the message says which."""
+
+
 @contextlib.contextmanager
 def retried_when_transient() -> Iterator[None]:
     """Inside an asset: a warehouse that is briefly unreachable or locked by another process
-    (OperationalError) makes Dagster retry the step. Errors in the data are never retried, and nor is
-    DuckDB running out of memory: the same query would need the same memory again."""
+    (OperationalError) makes Dagster retry the step. Errors in the data are never retried, and nor are
+    lasting problems (a wrong password, a read-only file system, DuckDB out of memory: the same query
+    would need the same memory again), which fail the step at once with one sentence saying why."""
     try:
         yield
-    except sa.exc.OperationalError as error:
-        if isinstance(error.orig, duckdb.OutOfMemoryException):
-            raise RuntimeError(f"DuckDB ran out of memory at CX_DUCKDB_MEMORY_LIMIT={DUCKDB_MEMORY_LIMIT}: "
-                               "raise the limit or give the process more memory") from None
-        raise dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=RETRY_SECONDS) from error
+    except sa.exc.DBAPIError as error:
+        problem = warehouse_problem(error)
+        if problem is not None and problem.lasting:
+            raise WarehouseUnavailable(problem.message) from None
+        if isinstance(error, sa.exc.OperationalError):
+            raise dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=RETRY_SECONDS) from error
+        raise
 
 
 @functools.cache
@@ -115,6 +180,9 @@ class Warehouse(dg.ConfigurableResource):
     reporting_timezone: str = "UTC"
     """Session time zone: timestamps are stored with their zone, and cast(ts as date) gives the day in
     this zone, the same way on DuckDB and PostgreSQL."""
+    read_only: bool = False
+    """Open a DuckDB file for reading only: commands that only read (metrics, report) then work on a
+    read-only mount, and beside other readers."""
 
     _engine: sa.Engine | None = PrivateAttr(default=None)
     _tables_created: bool = PrivateAttr(default=False)
@@ -124,12 +192,12 @@ class Warehouse(dg.ConfigurableResource):
         if self._engine is None:
             url = sa.make_url(self.url)
             if url.get_backend_name() == "duckdb":
-                if url.database and url.database != ":memory:":
+                if url.database and url.database != ":memory:" and not self.read_only:
                     Path(url.database).parent.mkdir(parents=True, exist_ok=True)
                 # One connection for the resource's life: opening a DuckDB file costs ~25 ms. It is closed
                 # when the run ends (teardown_after_execution), which releases the file to other processes.
-                self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool,
-                                                connect_args={"config": {"memory_limit": DUCKDB_MEMORY_LIMIT}})
+                self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={
+                    "read_only": self.read_only, "config": {"memory_limit": DUCKDB_MEMORY_LIMIT}})
             else:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
         return self._engine

@@ -111,8 +111,8 @@ def test_a_mistyped_duckdb_url_leaves_nothing_behind(tmp_path):
     missing_folder = tmp_path / "no_such_folder"
     reading = run_cli("metrics", "--grain", "monthly", "--warehouse", f"duckdb:///{missing_folder / 'w.duckdb'}")
     assert reading.returncode == 1
-    assert reading.stderr.strip() == (f"cx-pipeline: there is no DuckDB warehouse at {missing_folder / 'w.duckdb'}: "
-                                      "has the pipeline run against this warehouse? (see --warehouse)")
+    assert reading.stderr.strip() == (f"cx-pipeline: there is no warehouse at {missing_folder / 'w.duckdb'}: "
+                                      "has the pipeline run against it?")
     typo = tmp_path / "wherehouse.duckdb"
     assert run_cli("report", "--month", "2026-01", "--warehouse", f"duckdb:///{typo}",
                    "--out", str(tmp_path / "r.html")).returncode == 1

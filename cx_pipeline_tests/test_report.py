@@ -147,10 +147,15 @@ def test_a_month_not_yet_computed_keeps_its_trends_and_says_what_is_missing(repo
 def test_bad_months_and_missing_tables_fail_with_one_line(tmp_path):
     bad = run_cli("report", "--month", "2026-13")
     assert bad.returncode == 2 and "'2026-13' is not a month (YYYY-MM)" in bad.stderr
+    missing = run_cli("report", "--month", "2026-03", "--warehouse", f"duckdb:///{tmp_path / 'missing.duckdb'}",
+                      "--out", str(tmp_path / "r.html"))
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (f"cx-pipeline: there is no warehouse at {tmp_path / 'missing.duckdb'}: "
+                                      "has the pipeline run against it?")
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     empty = run_cli("report", "--month", "2026-03", "--warehouse", f"duckdb:///{tmp_path / 'empty.duckdb'}",
                     "--out", str(tmp_path / "r.html"))
     assert empty.returncode == 1
-    assert empty.stderr.strip() == ("cx-pipeline: cannot read marts.metrics_monthly: "
+    assert empty.stderr.strip() == ("cx-pipeline: the warehouse has no table marts.metrics_monthly: "
                                     "has the pipeline run against this warehouse?")
     assert "Traceback" not in empty.stderr

@@ -1,7 +1,11 @@
--- The metric dates that the records of one extract date can change: the dates of their own timestamps
--- and of every earlier version of the same keys (a ticket resolved today that was opened last month
--- changes both days). kind 'day' changes that day only; kind 'from' changes every day from then to the
--- extract date, because activity (orders, subscriptions) and customer attributes carry forward.
+-- The metric dates that the records of one extract date can change, by entity. kind 'day' changes that
+-- day only; kind 'from' changes every published day from then on: activity (orders, subscriptions)
+-- carries forward over inactivity spells and into the rolling 30-day windows of churn, retention, arpu
+-- and ltv; an order can change which order of its customer is the first ever, and so every later one;
+-- exchange rates and customer attributes apply until they change again.
+-- Each record counts with every other version of the same key (a ticket resolved today that was opened
+-- last month changes both days). Rows kept from records that a reload of the date replaced count too
+-- (raw.replaced_record_dates): a re-sent file may drop a record, which no table holds any more.
 with
 nps as (
   select responded_at as event_at from raw.crm__nps_responses
@@ -32,49 +36,76 @@ orders as (
   select ordered_at as event_at from raw.ecommerce__orders
   where order_id in (select order_id from raw.ecommerce__orders where _extract_date = :extract_date)
 ),
+subscription_versions as (
+  select * from raw.crm__subscriptions
+  where subscription_id in (select subscription_id from raw.crm__subscriptions where _extract_date = :extract_date)
+),
 subscriptions as (
-  -- A new subscription changes activity from its start; a known one (ended, say) from its end.
+  -- A subscription changes activity and revenue from its start when it is new, or when its versions
+  -- disagree on anything but the end; else from the earliest end any version gives it.
   select
     case
-      when exists (
-        select 1 from raw.crm__subscriptions as earlier
-        where earlier.subscription_id = s.subscription_id and earlier._extract_date < :extract_date
-      ) then coalesce(s.ended_at, s.started_at)
-      else s.started_at
+      when count(*) = 1 or count(distinct concat(
+        cast(started_at as text), '|', customer_id, '|', cast(monthly_amount as text), '|', currency)) > 1
+      then min(started_at)
+      else min(ended_at)
     end as event_at
-  from raw.crm__subscriptions as s
-  where s._extract_date = :extract_date
+  from subscription_versions
+  group by subscription_id
+),
+changed_customers as (
+  select customer_id from raw.crm__customers where _extract_date = :extract_date
+),
+customer_emails as (
+  -- Every address the changed customers had or have: records tied to a customer by e-mail move with it.
+  select distinct nullif(lower(trim(email)), '') as email from raw.crm__customers
+  where customer_id in (select customer_id from changed_customers)
 ),
 customers as (
   -- A customer's attributes (segment, region, referrer) count on the days the customer was active...
   select a.active_from as event_at
   from intermediate.customer_activity as a
-  where a.customer_key in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
+  where a.customer_key in (select customer_id from changed_customers)
+  union all
+  -- ...and the orders tied by e-mail carry activity and "first order ever" to whichever key they move to.
+  select o.ordered_at
+  from stg.ecommerce__orders as o
+  where o.email in (select email from customer_emails)
 ),
 customer_responses as (
   -- ...and on the days of the customer's NPS and survey responses, active or not.
   select n.responded_date as day
   from stg.crm__nps_responses as n
-  where n.customer_id in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
+  where n.customer_id in (select customer_id from changed_customers)
   union all
   select s.responded_date
   from intermediate.survey_responses as s
-  where s.customer_key in (select customer_id from raw.crm__customers where _extract_date = :extract_date)
+  where s.customer_key in (select customer_id from changed_customers)
+  union all
+  select s.responded_date
+  from stg.helpdesk__surveys as s
+  where s.email in (select email from customer_emails)
+    or s.ticket_id in (select ticket_id from stg.helpdesk__tickets where email in (select email from customer_emails))
 ),
 rates as (
   select cast(date as date) as day from raw.reference__fx_rates where _extract_date = :extract_date
 )
 
-select 'day' as kind, cast(event_at as date) as day from nps
-union select 'day', cast(created_at as date) from tickets
-union select 'day', cast(first_response_at as date) from tickets where first_response_at is not null
-union select 'day', cast(resolved_at as date) from tickets where resolved_at is not null
-union select 'day', cast(event_at as date) from surveys
-union select 'day', cast(event_at as date) from carts
-union select 'day', cast(event_at as date) from sessions
-union select 'day', cast(event_at as date) from referrals
-union select 'day', day from customer_responses
-union select 'from', min(cast(event_at as date)) from orders having count(*) > 0
-union select 'from', min(cast(event_at as date)) from subscriptions having count(*) > 0
-union select 'from', min(cast(event_at as date)) from customers having count(*) > 0
-union select 'from', min(day) from rates having count(*) > 0
+select entity, kind, day from (
+  select 'crm__nps_responses' as entity, 'day' as kind, cast(event_at as date) as day from nps
+  union select 'helpdesk__tickets', 'day', cast(created_at as date) from tickets
+  union select 'helpdesk__tickets', 'day', cast(first_response_at as date) from tickets
+  union select 'helpdesk__tickets', 'day', cast(resolved_at as date) from tickets
+  union select 'helpdesk__surveys', 'day', cast(event_at as date) from surveys
+  union select 'ecommerce__carts', 'day', cast(event_at as date) from carts
+  union select 'ecommerce__sessions', 'day', cast(event_at as date) from sessions
+  union select 'ecommerce__referrals', 'day', cast(event_at as date) from referrals
+  union select 'crm__customers', 'day', day from customer_responses
+  union select 'ecommerce__orders', 'from', min(cast(event_at as date)) from orders
+  union select 'crm__subscriptions', 'from', min(cast(event_at as date)) from subscriptions
+  union select 'crm__customers', 'from', min(cast(event_at as date)) from customers
+  union select 'reference__fx_rates', 'from', min(day) from rates
+) as records
+where day is not null
+union
+select entity, kind, day from raw.replaced_record_dates where extract_date = :extract_date

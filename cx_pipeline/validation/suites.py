@@ -25,6 +25,15 @@ PRESENT = "__present"
 tell a missing value from an unparseable one."""
 
 _SCORE_RANGES = {"nps_responses": (0, 10)}
+
+LARGEST_NUMBER = 1e13
+"""No number may reach this magnitude. Below it a double still tells cents apart (its spacing there is
+under 0.002), and the metric SQL sums money as decimal(38, 12), which holds magnitudes below 10^26: one
+amount at this bound, converted at any real exchange rate (below 10^6), summed over a million items of a
+period, stays below that. A larger number (``1e27``) would fail the metric query for the whole range."""
+EARLIEST_TIMESTAMP = dt.datetime(1900, 1, 1)
+"""No customer-experience record is older; earlier values are placeholders or typos (``0001-01-01``,
+``1600-01-01``). The latest is now plus the future tolerance (``timestamp_in_future``)."""
 _NON_NEGATIVE = {"orders": ["amount"], "subscriptions": ["monthly_amount"]}
 _POSITIVE = {"fx_rates": ["rate_to_base"]}
 
@@ -49,6 +58,12 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
         if column.type in ("timestamp", "number", "integer", "boolean", "date"):
             rules.append(Rule(f"unparseable_{column.type}", column.name,
                               gxe.ExpectColumnValuesToBeInSet(column=column.name + PARSES, value_set=[True])))
+    for name in entity.columns_of_type("number", "integer"):
+        rules.append(Rule("number_out_of_range", name, gxe.ExpectColumnValuesToBeBetween(
+            column=name, min_value=-LARGEST_NUMBER, max_value=LARGEST_NUMBER, strict_min=True, strict_max=True)))
+    for name in entity.columns_of_type("timestamp", "date"):
+        rules.append(Rule("timestamp_out_of_range", name,
+                          gxe.ExpectColumnValuesToBeBetween(column=name, min_value=EARLIEST_TIMESTAMP)))
     if entity.name in _SCORE_RANGES:
         low, high = _SCORE_RANGES[entity.name]
         rules.append(Rule("score_out_of_scale", "score",

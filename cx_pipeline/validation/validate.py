@@ -14,7 +14,8 @@ import pyarrow as pa
 from cx_pipeline.entities import Entity
 from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract
 from cx_pipeline.validation.parsing import clean_text, parse_column
-from cx_pipeline.validation.suites import PARSES, PRESENT, build_rules, columns_checked, run_suite
+from cx_pipeline.validation.suites import (EARLIEST_TIMESTAMP, LARGEST_NUMBER, PARSES, PRESENT, build_rules,
+                                           columns_checked, run_suite)
 
 EXTRA = "_extra"
 QUARANTINE_COLUMNS = ["entity", "extract_date", "source_file", "row_number", "raw_row", "rule", "column_name", "detail"]
@@ -93,13 +94,17 @@ def validate_extracts(
     return ValidatedExtracts(entity, loaded.reset_index(drop=True), rejected, expectations, rows_read)
 
 
+_NANOSECOND_RANGE = (pd.Timestamp.min.ceil("us").as_unit("us"), pd.Timestamp.max.floor("us").as_unit("us"))
+
+
 def _checkable(values: pd.Series) -> pd.Series:
     """The column as Great Expectations checks it fastest: text as categories (GX fingerprints each
     batch by hashing it, and hashes categories once each), timestamps in nanoseconds (GX compares
     those vectorised, other resolutions value by value)."""
     if pd.api.types.is_datetime64_dtype(values):
-        # Nanoseconds reach 1677..2262 only; a year 9999 still compares as later than any limit.
-        return values.clip(pd.Timestamp.min, pd.Timestamp.max).astype("datetime64[ns]")
+        # Nanoseconds reach 1677..2262 only; clipped to the microseconds inside that range, a year 9999
+        # still compares as later than any limit, and a year 1600 as earlier.
+        return values.clip(_NANOSECOND_RANGE[0], _NANOSECOND_RANGE[1]).astype("datetime64[ns]")
     if values.dtype.kind in "fiub":
         return values
     return values.astype("category")
@@ -148,6 +153,8 @@ def _quarantine_rows(entity: Entity, text: pd.DataFrame, rules: pd.Series, colum
 
 _DETAILS = {
     "missing_required_value": "required column {column} is empty",
+    "number_out_of_range": f"{{column}} {{value}} is beyond ±{LARGEST_NUMBER:.0e}, more than the metrics can sum",
+    "timestamp_out_of_range": f"{{column}} {{value}} is before {EARLIEST_TIMESTAMP:%Y-%m-%d}",
     "duplicate_key_in_file": "key {column} {value} appears more than once in the file",
     "score_out_of_scale": "score {value} is outside its scale",
     "invalid_scale": "scale_max {value} is not above scale_min",
@@ -171,7 +178,7 @@ def _detail(rule: str, column: str, value: object) -> str:
 
 def _unreadable_rows(entity: Entity, extracts: list[Extract]) -> pd.DataFrame:
     rows = [
-        (entity.table, e.extract_date, str(e.path), u.row_number, u.raw, u.rule.split(":")[0], None, u.rule)
+        (entity.table, e.extract_date, str(e.path), u.row_number, u.raw, u.rule, u.column, u.detail)
         for e in extracts for u in e.unreadable
     ]
     return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS).astype({"row_number": "int64"}) if rows else \
