@@ -181,8 +181,10 @@ class Change:
         folder = raw / self.entity
         ext = FORMATS[self.entity]
         source = folder / f"{min(self.day, END)}.{ext}"
-        if not source.exists():  # no file that day: change the nearest earlier one
-            source = max(p for p in folder.iterdir() if p.name[:10] <= str(self.day))
+        if not source.exists():  # no file that day: change the nearest earlier one, else the first
+            files = sorted(folder.iterdir())
+            earlier = [p for p in files if p.name[:10] <= str(self.day)]
+            source = earlier[-1] if earlier else files[0]
         rows = read_rows(source)
         columns = list(rows[0]) if rows else list(read_rows(next(folder.iterdir()))[0])
         record = dict(rows[self.pick % len(rows)]) if rows else {}
@@ -272,6 +274,7 @@ def nightly(raw: Path, warehouse_file: Path, day: dt.date, instance: dg.DagsterI
 # The case: a past orders file re-sent without one of its completed orders.
 @example(Change("ecommerce/orders", dt.date(2026, 1, 22), "remove", pick=0, shift=0, column=0))
 @example(Change("crm/subscriptions", dt.date(2026, 1, 12), "change", pick=1, shift=9, column=4))
+@example(Change("crm/nps_responses", dt.date(2026, 1, 5), "add", pick=926, shift=33, column=12))
 @settings(max_examples=8, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
 @given(change=changes)
