@@ -20,7 +20,8 @@ def affected_dates(warehouse: Warehouse, extract_date: dt.date, first_day: dt.da
     or late file of a past date changes the windows of the days after it too."""
     with warehouse.begin() as conn:
         rows = warehouse.execute(conn, read_sql("affected_dates.sql"), {"extract_date": extract_date}).all()
-        latest = conn.execute(sa.text("select max(metric_date) from marts.metrics_daily")).scalar()
+        latest = conn.execute(sa.text("select max(metric_date) from marts.metrics_daily")).scalar() \
+            if warehouse.has_table(conn, "marts", "metrics_daily") else None
     days = {extract_date} | {day for _, kind, day in rows if kind == "day"}
     until = max(days | ({latest} if latest else set()))
     for _, kind, day in rows:
@@ -36,6 +37,8 @@ def keep_dates_of_replaced_records(warehouse: Warehouse, conn: sa.Connection, en
     the re-sent file drops is gone from every table after the reload, and its dates with it. Nothing is
     kept when no metric was published yet, or the date was never loaded."""
     params = {"extract_date": extract_date, "entity": entity.table}
+    if not warehouse.has_table(conn, "marts", "metrics_daily"):
+        return
     loaded_before = conn.execute(sa.text(
         "select exists (select 1 from raw.extract_files where entity = :entity and extract_date = :extract_date) "
         "and exists (select 1 from marts.metrics_daily)"), params).scalar()
@@ -83,8 +86,7 @@ def months_of(days: list[dt.date], latest_computed: dt.date | None = None) -> li
 
 def latest_computed_month(warehouse: Warehouse) -> dt.date | None:
     """The latest month metrics_monthly holds; None before the first monthly run."""
-    try:
-        with warehouse.begin() as conn:
-            return conn.execute(sa.text("select max(month) from marts.metrics_monthly")).scalar_one()
-    except sa.exc.ProgrammingError:  # no monthly run yet: no table
-        return None
+    with warehouse.begin() as conn:
+        if not warehouse.has_table(conn, "marts", "metrics_monthly"):
+            return None
+        return conn.execute(sa.text("select max(month) from marts.metrics_monthly")).scalar_one()

@@ -252,6 +252,14 @@ class Warehouse(dg.ConfigurableResource):
         self._tables_created = True
 
     @staticmethod
+    def has_table(conn: sa.Connection, schema: str, table: str) -> bool:
+        """Whether the table exists, asked without failing the transaction when it does not (PostgreSQL
+        aborts a transaction at its first error): the metric tables exist once dbt has built them."""
+        return bool(conn.execute(sa.text(
+            "select count(*) from information_schema.tables where table_schema = :schema and table_name = :table"),
+            {"schema": schema, "table": table}).scalar_one())
+
+    @staticmethod
     def execute(conn: sa.Connection, statement: str, params: Mapping[str, object] | None = None) -> sa.CursorResult:
         """Run ``statement`` with the parameters it names (``:name``) out of ``params``."""
         names = set(_BIND.findall(statement))
