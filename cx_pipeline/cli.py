@@ -20,7 +20,12 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
+from dotenv import load_dotenv
+
 OK, FAILED, USAGE = 0, 1, 2
+
+ENV_FILE = Path(".env")
+"""Settings for this folder: read by every command (the environment wins) and by `dagster dev`."""
 
 
 class CliError(Exception):
@@ -119,6 +124,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    # As `dagster dev` does: a .env in the working directory sets what the environment does not.
+    load_dotenv(ENV_FILE, override=False)
     if args.raw_dir:
         os.environ["CX_RAW_DIR"] = args.raw_dir
     if args.warehouse:
@@ -395,7 +402,6 @@ def cmd_report(args) -> int:
 
 def cmd_demo(args) -> int:
     from cx_pipeline import runner
-    from cx_pipeline.definitions import defs
     from cx_pipeline.entities import ENTITIES
     from cx_pipeline.extracts import list_extracts
     from cx_pipeline.generate import generate
@@ -416,7 +422,10 @@ def cmd_demo(args) -> int:
                    for date in list_extracts(raw, entity, dt.date.min, dt.date.max).readable)
     if not dates:
         raise CliError(f"{raw} holds no extract files")
-    start, end = max(dates[0], settings.first_day), dates[-1]
+    _start_partitions_at(dates[0])
+    from cx_pipeline.definitions import defs  # its partitions start at CX_START_DATE
+
+    start, end = max(dates[0], _settings().first_day), dates[-1]
     print(f"backfill {start} .. {end}")
     instance = runner.instance()
     code = _report(runner.backfill(defs, start, end, instance, args.verbose), started, instance,
@@ -426,6 +435,17 @@ def cmd_demo(args) -> int:
         print(month_summary(_warehouse(reading=True), end.replace(day=1)))
         print(f"CX report: {settings.report_file(end.replace(day=1))} (open it in a browser)")
     return code
+
+
+def _start_partitions_at(first_day: dt.date) -> None:
+    """Let the partitions start with the data (SPEC §5: CX_START_DATE), here and in `dagster dev` run from
+    this folder, by writing CX_START_DATE to .env, unless the environment or .env sets it already."""
+    if os.environ.get("CX_START_DATE"):
+        return
+    with open(ENV_FILE, "a", encoding="utf-8") as env:
+        env.write(f"CX_START_DATE={first_day.isoformat()}\n")
+    os.environ["CX_START_DATE"] = first_day.isoformat()
+    print(f"partitions start at {first_day}, the data's first day (CX_START_DATE in {ENV_FILE})")
 
 
 def month_summary(warehouse, month: dt.date) -> str:

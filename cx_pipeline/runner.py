@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import time
-from typing import Iterator
+from pathlib import Path
 
 import dagster as dg
 
@@ -22,9 +22,6 @@ from cx_pipeline.warehouse import Warehouse
 from cx_pipeline.defs.schedules import (daily_job, ingest_job, metric_run_requests, monthly_metrics_job,
                                         range_tags)
 
-PLANNED_SUBSET_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
-"""Dagster's opt-in to one 'materialization planned' event per asset for a partition range, instead of
-one per partition (the price: partitions of a failed ranged run are not shown as failed)."""
 
 # Dagster logs a run's events (steps, materializations, checks) at DEBUG: -v shows them all.
 _QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -46,8 +43,16 @@ class RunOutcome:
     """Checks that failed without blocking the run, such as files that belong to no extract date."""
 
 
+PROJECT_HOME = Path(__file__).resolve().parent.parent / "dagster_home"
+"""The project's Dagster instance (run, event and schedule storage in SQLite beside its dagster.yaml)."""
+
+
 def instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    """Where command-line runs are recorded: DAGSTER_HOME, else the project's dagster_home/, so that
+    `dagster dev` right after the demo shows its runs, partitions and checks."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(PROJECT_HOME))
 
 
 def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partition_key: str | None = None,
@@ -55,7 +60,7 @@ def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partit
     job = defs.resolve_job_def(job_name)
     started = time.perf_counter()
     # dagster-dbt echoes dbt's log lines on stdout; stdout is the command's own output (a table, JSON).
-    with _planned_events_per_range(on), contextlib.redirect_stdout(sys.stderr if verbose else io.StringIO()):
+    with contextlib.redirect_stdout(sys.stderr if verbose else io.StringIO()):
         result = job.execute_in_process(
             instance=on, partition_key=partition_key, tags=tags, raise_on_error=False,
             run_config=_VERBOSE if verbose else _QUIET,
@@ -64,21 +69,6 @@ def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partit
     checks, warnings = _failed_checks(result)
     return RunOutcome(job_name, result.run_id, partitions, result.success, (*checks, *_step_errors(result)),
                       time.perf_counter() - started, held_back=bool(checks), warnings=warnings)
-
-
-@contextlib.contextmanager
-def _planned_events_per_range(on: dg.DagsterInstance) -> Iterator[None]:
-    """On an ephemeral instance nobody reads partition statuses afterwards, so skip the per-partition
-    planned events (8 s of a year's backfill). An instance that keeps history keeps Dagster's default,
-    unless the operator set the variable."""
-    if not on.is_ephemeral or PLANNED_SUBSET_ENV in os.environ:
-        yield
-        return
-    os.environ[PLANNED_SUBSET_ENV] = "true"
-    try:
-        yield
-    finally:
-        del os.environ[PLANNED_SUBSET_ENV]
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> tuple[tuple[str, ...], tuple[str, ...]]:

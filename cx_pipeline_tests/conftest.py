@@ -170,10 +170,12 @@ def new_warehouse(kind: str, folder: Path, request: pytest.FixtureRequest) -> st
 
 
 @pytest.fixture(scope="session", autouse=True)
-def reports_outside_the_repository(tmp_path_factory) -> Iterator[None]:
-    """Command-line backfills write CX reports; keep them out of the working copy's data/."""
+def outside_the_repository(tmp_path_factory) -> Iterator[None]:
+    """Command-line runs write CX reports and record themselves in a Dagster instance; keep both out of the
+    working copy's data/ and dagster_home/."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CX_REPORT_DIR", str(tmp_path_factory.mktemp("reports")))
+        patch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
         yield
 
 
@@ -196,6 +198,10 @@ def scenario(request, tmp_path_factory) -> tuple[RawFiles, Pipeline]:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The installed command line in its own process, as a data engineer runs it."""
+    """The installed command line in its own process, as a data engineer runs it; by default in a folder of
+    its own, so that no .env of the working copy applies."""
+    folder = cwd or Path(tempfile.mkdtemp(prefix="cx_cli_"))
+    repository = str(Path(__file__).resolve().parent.parent)
+    environment = {**os.environ, "PYTHONPATH": repository, **(env or {})}
     return subprocess.run([sys.executable, "-m", "cx_pipeline.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+                          env=environment, cwd=folder, timeout=600)

@@ -122,3 +122,38 @@ def test_a_mistyped_duckdb_url_leaves_nothing_behind(tmp_path):
     assert writing.stderr.strip() == (f"cx-pipeline: the folder of the DuckDB warehouse {missing_folder / 'w.duckdb'} "
                                       "does not exist (see --warehouse)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_starts_the_partitions_with_its_data_and_records_its_runs(tmp_path):
+    """The demo over extracts that start on 2026-03-02: .env then says CX_START_DATE=2026-03-02 (read by every
+    command run from the folder, and by `dagster dev`), and its runs are in the Dagster instance."""
+    import dagster as dg
+
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("helpdesk/surveys", "2026-03-02", [_survey("R1", "2026-03-02", 5)])
+    raw.write("helpdesk/surveys", "2026-03-04", [_survey("R2", "2026-03-04", 2)])
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    folder = tmp_path / "project"
+    folder.mkdir()
+    args = ["--raw-dir", str(raw.root), "--warehouse", f"duckdb:///{tmp_path / 'warehouse.duckdb'}"]
+    demo = run_cli("demo", *args, cwd=folder, env={"DAGSTER_HOME": str(home)})
+    assert demo.returncode == 0, demo.stderr
+    assert "backfill 2026-03-02 .. 2026-03-04" in demo.stdout
+    assert (folder / ".env").read_text() == "CX_START_DATE=2026-03-02\n"
+    before = run_cli("backfill", "--start", "2026-03-01", "--end", "2026-03-04", *args, cwd=folder)
+    assert before.returncode == 2 and "2026-03-01 is before the first partition 2026-03-02" in before.stderr
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert sorted(r.job_name for r in instance.get_runs()) == ["daily", "monthly_metrics"]
+        checks = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("raw_helpdesk__surveys"), "rows_reconciled"), limit=1)
+        evaluation = checks[0].event.dagster_event.event_specific_data
+        assert evaluation.description.startswith("2026-03-02 .. 2026-03-04: ")
+
+
+def test_without_dagster_home_runs_are_recorded_in_the_project(monkeypatch):
+    from cx_pipeline import runner
+
+    monkeypatch.delenv("DAGSTER_HOME")
+    with runner.instance() as instance:
+        assert not instance.is_ephemeral and instance.root_directory == str(runner.PROJECT_HOME)

@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from cx_pipeline.dbt_invocation import run_dbt
 from cx_pipeline.dbt_project import dbt_environment, invocation_target, prepare_manifest
+from cx_pipeline.defs.partitions import judged_over
 from cx_pipeline.settings import Settings
 from cx_pipeline.warehouse import Warehouse
 
@@ -50,14 +51,5 @@ def dbt_build(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
     with invocation_target() as target:
         for event in run_dbt(context, "build", dbt_environment(warehouse.url, settings.sql_environment(), periods),
                              target, full_refresh):
-            yield _naming_the_periods(event, periods)
-
-
-def _naming_the_periods(event: Any, periods: tuple[dt.date, dt.date] | None) -> Any:
-    """A check result of a metrics run says which periods its test looked at: the UI shows no partition for
-    the checks of a run over a range."""
-    if not isinstance(event, dg.AssetCheckResult) or periods is None:
-        return event
-    span = f"{periods[0]} .. {periods[1]}"
-    return event._replace(description=f"{span}: {event.description or event.check_name}",
-                          metadata={**event.metadata, "periods": dg.MetadataValue.text(span)})
+            checked = isinstance(event, dg.AssetCheckResult) and periods is not None
+            yield judged_over(event, *periods) if checked else event

@@ -26,3 +26,11 @@ def partition_dates(context: dg.AssetExecutionContext) -> tuple[dt.date, dt.date
     """First and last day covered by the partition or partition range of a run."""
     window = context.partition_time_window
     return window.start.date(), (window.end - dt.timedelta(days=1)).date()
+
+
+def judged_over(result: dg.AssetCheckResult, first: dt.date, last: dt.date) -> dg.AssetCheckResult:
+    """``result`` saying which days it judged, in its description and metadata: the UI shows no partition
+    for a check of a run over a range of partitions."""
+    span = f"{first}" if first == last else f"{first} .. {last}"
+    return result._replace(description=f"{span}: {result.description or result.check_name}",
+                           metadata={**result.metadata, "partitions": dg.MetadataValue.text(span)})

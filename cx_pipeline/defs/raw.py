@@ -11,7 +11,7 @@ import datetime as dt
 
 import dagster as dg
 
-from cx_pipeline.defs.partitions import daily_partitions, partition_dates
+from cx_pipeline.defs.partitions import daily_partitions, judged_over, partition_dates
 from cx_pipeline.entities import ENTITIES, Entity
 from cx_pipeline.ingest import IngestReport, ingest_entity
 from cx_pipeline.settings import Settings
@@ -47,6 +47,12 @@ def _files_readable(report: IngestReport) -> dg.AssetCheckResult:
 
 
 def _check_results(report: IngestReport) -> list[dg.AssetCheckResult]:
+    """The three checks of a load, each naming the extract dates it judged: the UI shows no partition for a
+    check of a run over a range."""
+    return [judged_over(result, report.start, report.end) for result in _judged(report)]
+
+
+def _judged(report: IngestReport) -> list[dg.AssetCheckResult]:
     failed_expectations = [e for e in report.expectations if not e.success]
     return [
         _files_readable(report),
