@@ -159,7 +159,7 @@ def test_the_demo_summary_marks_the_partial_month_and_compares_like_for_like(mar
     pipeline.warehouse.dispose()
     assert lines[1] == ("Partial month: the data covers 1–10 Mar 2026; compared with the same days of the month "
                         "before (1–10 Feb 2026).")
-    assert lines[2].split() == ["metric", "Mar", "2026", "1–10", "Feb", "2026", "change", "sample", "note"]
+    assert lines[2].split() == ["metric", "Mar", "2026", "1–10", "Feb", "2026", "change", "verdict", "sample", "note"]
     rows = {line.split()[0]: line.split(maxsplit=1)[1] for line in lines[4:]}
     assert rows["csat_pct"].split() == ["66.67", "66.67", "0.00", "3"]
     assert rows["churn_rate"].split(maxsplit=4) == ["0.00", "—", "—", "3",
