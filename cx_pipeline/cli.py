@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--days", type=int, default=365, help="length of the generated history (default a year)")
     bench.add_argument("--workdir", type=Path, help="where data and warehouse go (default a temporary folder)")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--without-history", action="store_true",
+                       help="also time the backfill on an ephemeral instance (no run history), to weigh what recording costs")
 
     report = commands.add_parser("report", parents=[common], help="write the month's CX report as one HTML file")
     report.add_argument("--month", type=_month, required=True, help="YYYY-MM")
@@ -533,7 +535,7 @@ def cmd_bench(args) -> int:
     start = end - dt.timedelta(days=args.days - 1)
     with tempfile.TemporaryDirectory(prefix="cx_bench_") as scratch:
         workdir = args.workdir or Path(scratch)
-        steps = run_bench(workdir, args.customers, start, end)
+        steps = run_bench(workdir, args.customers, start, end, without_history=args.without_history)
     floor_seconds = steps[0].seconds
     records = [{"step": s.name, "rows": s.rows, "bytes": s.bytes, "seconds": round(s.seconds, 3),
                 "rows_per_second": round(s.rows_per_second), "peak_rss_mb": round(s.peak_rss_mb, 1),
@@ -547,6 +549,8 @@ def cmd_bench(args) -> int:
         columns = [c for c in records[0] if c != "parts"]
         print(format_rows(columns, [[r[c] for c in columns] for r in records], "table"), end="")
         print(f"backfill / floor = {records[1]['vs_floor']}")
+        if args.without_history:
+            print(f"backfill with run history / without = {steps[1].seconds / steps[3].seconds:.2f}")
         for step in steps:
             print(f"{step.name}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in step.parts))
     return OK

@@ -7,12 +7,17 @@ from cx_pipeline_tests.conftest import run_cli
 
 
 def test_bench_smoke(tmp_path):
-    result = run_cli("bench", "--customers", "500", "--days", "10", "--json", "--workdir", str(tmp_path))
+    result = run_cli("bench", "--customers", "500", "--days", "10", "--json", "--without-history",
+                     "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert [s["step"] for s in report["steps"]] == ["floor (DuckDB reads all)", "backfill", "nightly run"]
-    floor, backfill, nightly = report["steps"]
-    assert floor["rows"] == backfill["rows"] > nightly["rows"] > 0
+    assert [s["step"] for s in report["steps"]] == ["floor (DuckDB reads all)", "backfill", "nightly run",
+                                                    "backfill, no run history"]
+    floor, backfill, nightly, unrecorded = report["steps"]
+    assert floor["rows"] == backfill["rows"] == unrecorded["rows"] > nightly["rows"] > 0
+    assert [p["part"].split()[0] for p in unrecorded["parts"]] == ["daily", "monthly_metrics"]
+    # The timed runs are recorded in the bench's own instance, never in the project's.
+    assert (tmp_path / "dagster_home" / "history" / "runs.db").exists()
     assert floor["vs_floor"] == 1
     for step in report["steps"]:
         assert step["seconds"] > 0 and step["peak_rss_mb"] > 0 and step["bytes"] > 0

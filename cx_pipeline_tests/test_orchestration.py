@@ -27,12 +27,13 @@ _COLUMNS = {
 
 
 def _snapshot(url: str) -> dict[str, list]:
-    """Every row of the public and raw tables, computed_at and load times aside, in a stable order."""
+    """Every row of the public and raw tables, computed_at and load times aside, in a stable order, figures
+    to 1e-9: a parallel aggregate may add floating-point terms in another order from one run to the next."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
-        return {table: conn.execute(sa.text(
+        return {table: [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in conn.execute(sa.text(
             f"select {columns} from {table} order by {', '.join(str(n + 1) for n in range(columns.count(',') + 1))}"
-        )).all() for table, columns in _COLUMNS.items()}
+        )).all()] for table, columns in _COLUMNS.items()}
 
 
 def _survey(rid, day):

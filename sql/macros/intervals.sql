@@ -14,7 +14,9 @@
   {%- set sign = '-' if side == 'low' else '+' -%}
   case c.interval
     when 'wilson' then case when r.denominator > 0 then
-      100.0 * ({{ _wilson_center('r.numerator', 'r.denominator') }} {{ sign }} {{ _wilson_half_width('r.numerator', 'r.denominator') }})
+      {#- inside 0–100 by construction; the clamp only drops rounding (0 of n gave -2.8e-15) -#}
+      greatest(0.0, least(100.0,
+        100.0 * ({{ _wilson_center('r.numerator', 'r.denominator') }} {{ sign }} {{ _wilson_half_width('r.numerator', 'r.denominator') }})))
     end
     when 't' then case when r.sample_size >= 2 then
       r.value {{ sign }} {{ t_quantile('r.sample_size - 1', 't.t_975') }} * sqrt(r.variance / r.sample_size)
