@@ -21,7 +21,8 @@ from cx_pipeline.warehouse import Warehouse
 
 _ARROW_TYPES = {"text": pa.string(), "enum": pa.string(), "currency": pa.string(),
                 "timestamp": pa.timestamp("us", tz="UTC"), "number": pa.float64(), "integer": pa.float64(),
-                "boolean": pa.bool_(), "date": pa.date32()}
+                "boolean": pa.bool_(), "date": pa.date32(), "unix_seconds": pa.timestamp("us", tz="UTC"),
+                "json": pa.string(), "records": pa.string()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _arrow_rows(entity: Entity, loaded: pd.DataFrame, now: dt.datetime) -> pa.Ta
     arrays, fields = [], []
     for column in entity.columns:
         values = loaded[column.name]
-        if column.type == "timestamp":
+        if column.type in ("timestamp", "unix_seconds"):
             values = values.dt.tz_localize("UTC")
         elif column.type == "date":
             values = values.dt.date

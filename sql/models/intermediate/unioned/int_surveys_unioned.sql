@@ -1,0 +1,51 @@
+-- One row per CSAT or CES answer of every source system, in the common shape of SPEC §1 helpdesk/surveys:
+-- SPEC §1 extracts as they are, and each Zendesk satisfaction rating answered `good` (1) or `bad` (0) as a
+-- CSAT answer on the scale 0–1, given at the rating's updated_at, tied to its ticket (whose channel, agent
+-- and team it takes) and to its requester's e-mail. Ratings only offered are no answers. low_is_easy: the
+-- direction of a CES answer's scale (CX_CES_LOW_IS_EASY for SPEC §1 surveys).
+with helpdesk as (
+  select
+    response_id,
+    'helpdesk' as source_system,
+    survey_type,
+    responded_at,
+    score,
+    scale_min,
+    scale_max,
+    {{ setting('ces_low_is_easy') }} as low_is_easy,
+    ticket_id,
+    customer_id,
+    email,
+    channel
+  from {{ ref('stg_helpdesk__surveys') }}
+),
+
+zendesk as (
+  select
+    {{ vendor_key('zendesk', 'r.rating_id') }} as response_id,
+    'zendesk' as source_system,
+    'csat' as survey_type,
+    r.responded_at,
+    case r.score when 'good' then 1.0 else 0.0 end as score,
+    0.0 as scale_min,
+    1.0 as scale_max,
+    true as low_is_easy,
+    {{ vendor_key('zendesk', 'r.ticket_id') }} as ticket_id,
+    cast(null as {{ dbt.type_string() }}) as customer_id,
+    u.email,
+    cast(null as {{ dbt.type_string() }}) as channel
+  from {{ ref('stg_zendesk__satisfaction_ratings') }} as r
+  left join {{ ref('stg_zendesk__users') }} as u on u.user_id = r.requester_id
+  where r.is_response
+),
+
+unioned as (
+  select * from helpdesk
+  union all
+  select * from zendesk
+)
+
+select
+  *,
+  {{ reporting_date('responded_at') }} as responded_date
+from unioned
