@@ -10,10 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Literal
 
-ColumnType = Literal["text", "timestamp", "unix_seconds", "number", "integer", "boolean", "date", "enum", "currency",
-                     "json", "records"]
-"""``unix_seconds``: a timestamp written as seconds since 1970 (Stripe). ``json``: a nested value kept whole as
-JSON text. ``records``: a list of objects of which ``Column.fields`` are read, kept as a JSON list."""
+ColumnType = Literal["text", "timestamp", "number", "integer", "boolean", "date", "enum", "currency"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,8 +21,6 @@ class Column:
     path: str | None = None
     """Where a vendor object holds the value: its keys joined by dots (``via.channel``); None for the columns
     of SPEC §1, which are named as the extract names them."""
-    fields: tuple["Column", ...] = ()
-    """Of a ``records`` column: what is read from each element, by paths relative to the element."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -53,7 +48,7 @@ class Entity:
     vendor: bool = False
     """A vendor object of SPEC §6: read from the vendor's JSON by the columns' paths."""
     csv_export: Callable[..., Any] | None = dataclasses.field(default=None, compare=False)
-    """Of a vendor object with a CSV export of its own (Shopify's orders, Qualtrics' responses): the function
+    """Of a vendor object with a CSV export of its own (Shopify's orders): the function
     that turns the export's records into the objects the API gives (``extracts.read_extract`` calls it)."""
 
     @property
@@ -76,31 +71,19 @@ class Entity:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    @property
-    def typed_columns(self) -> tuple[Column, ...]:
-        """The columns whose values are parsed one by one: every column, and each field of a ``records``
-        column as a column of its own, named ``items.unit_amount`` and labelled by its full path
-        (``items.data[].price.unit_amount``)."""
-        flat: list[Column] = []
-        for column in self.columns:
-            flat.append(column)
-            flat += [dataclasses.replace(field, name=f"{column.name}.{field.name}", required=False,
-                                         path=f"{column.label}[].{field.label}") for field in column.fields]
-        return tuple(flat)
-
     def label(self, name: str) -> str:
         """How a message names a column: its path in a vendor object (``via.channel``), else its name."""
-        found = [c for c in self.typed_columns if c.name == name]
+        found = [c for c in self.columns if c.name == name]
         return found[0].label if found else name
 
 
-def _c(spec: str, *fields: Column) -> Column:
+def _c(spec: str) -> Column:
     """``"!name:type@path"``: a leading ``!`` marks a required column, the type defaults to text, the path
     (of a vendor object's column) to the name."""
     required = spec.startswith("!")
     spec, _, path = spec.lstrip("!").partition("@")
     name, _, type_ = spec.partition(":")
-    return Column(name, type_ or "text", required, path or None, fields)  # type: ignore[arg-type]
+    return Column(name, type_ or "text", required, path or None)  # type: ignore[arg-type]
 
 
 def columns(*specs: str) -> tuple[Column, ...]:
@@ -184,10 +167,10 @@ EXTRACT_ENTITIES: tuple[Entity, ...] = (
 ENUM_SYNONYMS = {
     "e_mail": "email", "mail": "email", "telephone": "phone", "call": "phone", "voice": "phone",
     "live_chat": "chat", "livechat": "chat", "hold": "on_hold", "onhold": "on_hold",
-    "canceled": "cancelled", "pos": "store", "point_of_sale": "store",
+    "canceled": "cancelled",
 }
 """Common spellings folded onto one value (SPEC §1 Enumerations), keyed by their folded form
-(trimmed, lower-cased, words joined by ``_``). Shopify's ``pos`` (point of sale) is a sale in a store."""
+(trimmed, lower-cased, words joined by ``_``)."""
 
 # The vendor objects use the classes above.
 from cx_pipeline.sources import VENDOR_OBJECTS  # noqa: E402

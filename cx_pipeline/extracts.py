@@ -24,6 +24,7 @@ import json
 import re
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -394,15 +395,12 @@ def _read_csv_by_record(text: str, pos: int, names: list[str]) -> tuple[pa.Table
 
 # --- JSONL -------------------------------------------------------------------------------------------
 
-def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
-    """One JSON object per line. Keys are matched as column names are (trimmed, case-insensitive), so an
-    object whose keys collide that way cannot be taken; nor can a string holding a lone surrogate
-    (``"\\ud800"``), which is no Unicode text at all."""
-    records, numbers, unreadable = [], [], []
-    names: dict[str, None] = {}
-    # The objects of a file mostly share one set of keys: each set is normalised once.
-    normalised: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-    named: set[tuple[str, ...]] = set()
+def _json_lines(text: str) -> Iterator[tuple[int, str, dict | Unreadable]]:
+    """Each non-blank line's number, its text and the JSON object it holds, or why it holds none: not JSON
+    or not an object (``invalid_json``), or two keys that are one name matched as column names are, trimmed
+    and case-insensitive (``duplicate_field``)."""
+    # The objects of a file mostly share one set of keys: each set is checked once.
+    distinct: dict[tuple[str, ...], bool] = {}
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if not line.strip():
             continue
@@ -410,22 +408,35 @@ def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unread
         try:
             record = _JSON.decode(line)
         except (ValueError, RecursionError) as exc:
-            unreadable.append(Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply")))
+            yield number, raw, Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply"))
             continue
         if not isinstance(record, dict):
-            unreadable.append(Unreadable(number, raw, "invalid_json", "not an object"))
+            yield number, raw, Unreadable(number, raw, "invalid_json", "not an object")
             continue
         keys = tuple(record)
-        if keys not in normalised:
-            lowered = tuple(key.strip().lower() for key in keys)
-            normalised[keys] = lowered if len(set(lowered)) == len(lowered) else None
-        if normalised[keys] is None:
-            unreadable.append(Unreadable(number, raw, "duplicate_field",
-                                         "two keys are the same name (keys match trimmed and case-insensitively)"))
+        if keys not in distinct:
+            distinct[keys] = len({key.strip().lower() for key in keys}) == len(keys)
+        if not distinct[keys]:
+            yield number, raw, Unreadable(number, raw, "duplicate_field",
+                                          "two keys are the same name (keys match trimmed and case-insensitively)")
             continue
-        fields = dict(zip(normalised[keys], [v if v is None or v.__class__ is str else _json_text(v)
-                                             for v in record.values()]))
-        surrogate = _lone_surrogate(fields) if "\\u" in line else None
+        yield number, raw, record
+
+
+def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
+    """One JSON object per line (``_json_lines``), its keys as column names; a string holding a lone
+    surrogate (``"\\ud800"``), which is no Unicode text at all, cannot be taken."""
+    records, numbers, unreadable = [], [], []
+    names: dict[str, None] = {}
+    named: set[tuple[str, ...]] = set()
+    for number, raw, record in _json_lines(text):
+        if isinstance(record, Unreadable):
+            unreadable.append(record)
+            continue
+        keys = tuple(record)
+        fields = {key.strip().lower(): v if v is None or v.__class__ is str else _json_text(v)
+                  for key, v in record.items()}
+        surrogate = _lone_surrogate(fields) if "\\u" in raw else None
         if surrogate is not None:
             unreadable.append(Unreadable(number, raw, "invalid_text",
                                          f"{surrogate} holds a lone surrogate, which is no Unicode text", surrogate))
@@ -518,7 +529,7 @@ def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> E
     for obj in objects:
         lowered = _lowered_keys(obj)
         for column, out in zip(entity.columns, values):
-            out.append(_column_text(column, _at_path(obj, column.keys, lowered)))
+            out.append(_column_text(_at_path(obj, column.keys, lowered)))
         rest = {key: value for key, value in obj.items() if key.strip().lower() not in read_keys}
         extra.append(json.dumps(rest, default=str) if rest else None)
     table = _text_table(values, known)
@@ -533,31 +544,19 @@ def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> E
 
 
 def _read_json_objects(text: str) -> tuple[list[dict], list[int], list[Unreadable]]:
-    """One JSON object per line, as the vendor's API returns it. Keys are matched as column names are
-    (trimmed, case-insensitive), so an object two of whose keys are one name that way cannot be taken."""
+    """One JSON object per line (``_json_lines``), as the vendor's API returns it, nested fields and all;
+    an object holding a lone surrogate anywhere cannot be taken."""
     objects, numbers, unreadable = [], [], []
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        if not line.strip():
+    for number, raw, record in _json_lines(text):
+        if isinstance(record, Unreadable):
+            unreadable.append(record)
             continue
-        raw = line.rstrip("\r\n")
-        try:
-            record = _JSON.decode(line)
-        except (ValueError, RecursionError) as exc:
-            unreadable.append(Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply")))
-            continue
-        if not isinstance(record, dict):
-            unreadable.append(Unreadable(number, raw, "invalid_json", "not an object"))
-            continue
-        if len({key.strip().lower() for key in record}) != len(record):
-            unreadable.append(Unreadable(number, raw, "duplicate_field",
-                                         "two keys are the same name (keys match trimmed and case-insensitively)"))
-            continue
-        if "\\u" in line:
+        if "\\u" in raw:
             try:
                 json.dumps(record, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
-                unreadable.append(Unreadable(number, raw, "invalid_text", "holds a lone surrogate, which is no "
-                                                                          "Unicode text"))
+                unreadable.append(Unreadable(number, raw, "invalid_text",
+                                             "holds a lone surrogate, which is no Unicode text"))
                 continue
         objects.append(record)
         numbers.append(number)
@@ -624,16 +623,9 @@ def _at_path(obj: object, keys: tuple[str, ...], lowered: dict[str, str] | None 
     return obj
 
 
-def _column_text(column, value: object) -> str | None:
+def _column_text(value: object) -> str | None:
     """A value read from an object as the text the validation parses: scalars as written, a nested value
-    as JSON; of a ``records`` column, each element's fields as a JSON list of objects of text."""
-    if value is None:
-        return None
-    if column.type == "records":
-        if not isinstance(value, list):
-            return json.dumps(value, default=str)
-        return json.dumps([{field.name: _column_text(field, _at_path(element, field.keys)) for field in column.fields}
-                           for element in value])
+    as JSON."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str)
     return _json_text(value)

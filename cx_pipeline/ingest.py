@@ -21,8 +21,7 @@ from cx_pipeline.warehouse import Warehouse
 
 _ARROW_TYPES = {"text": pa.string(), "enum": pa.string(), "currency": pa.string(),
                 "timestamp": pa.timestamp("us", tz="UTC"), "number": pa.float64(), "integer": pa.float64(),
-                "boolean": pa.bool_(), "date": pa.date32(), "unix_seconds": pa.timestamp("us", tz="UTC"),
-                "json": pa.string(), "records": pa.string()}
+                "boolean": pa.bool_(), "date": pa.date32()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,7 +164,7 @@ def _arrow_rows(entity: Entity, loaded: pd.DataFrame, now: dt.datetime) -> pa.Ta
     arrays, fields = [], []
     for column in entity.columns:
         values = loaded[column.name]
-        if column.type in ("timestamp", "unix_seconds"):
+        if column.type == "timestamp":
             values = values.dt.tz_localize("UTC")
         elif column.type == "date":
             values = values.dt.date

@@ -31,8 +31,7 @@ from cx_pipeline.entities import ENTITIES, Entity
 from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE
 
 _SQL_TYPES = {"text": "text", "enum": "text", "currency": "text", "timestamp": "timestamp with time zone",
-              "number": "double precision", "integer": "double precision", "boolean": "boolean", "date": "date",
-              "unix_seconds": "timestamp with time zone", "json": "text", "records": "text"}
+              "number": "double precision", "integer": "double precision", "boolean": "boolean", "date": "date"}
 _BIND = re.compile(r"(?<![:\w]):(\w+)")
 
 

@@ -74,7 +74,7 @@ ORDERS = Entity(
             "customer_email@customer.email", "source_name:enum", "checkout_token", "name"),
     version_column="updated_at",
     enums={"financial_status": FINANCIAL_STATUSES,
-           "source_name": CHANNELS + ("shopify_draft_order", "iphone", "android")},
+           "source_name": CHANNELS + ("pos", "shopify_draft_order", "iphone", "android")},
     vendor=True,
     csv_export=orders_csv_export,
 )

@@ -4,14 +4,13 @@ values that were present but did not parse."""
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cx_pipeline.entities import ENUM_SYNONYMS, Column, ColumnType
+from cx_pipeline.entities import ENUM_SYNONYMS, ColumnType
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -234,24 +233,10 @@ def fold_enum(text: pd.Series) -> pd.Series:
     return pd.Series(spellings[codes], index=text.index, dtype="object")
 
 
-_LATEST_UNIX_SECONDS = 10**11
-"""Seconds since 1970 beyond this (the year 5138) are no timestamp any record carries: not parsed."""
-
-
-def parse_unix_seconds(text: pd.Series) -> pd.Series:
-    """Whole seconds since 1970-01-01 UTC (Stripe's timestamps) to naive UTC timestamps."""
-    seconds = parse_integers(text)
-    seconds = seconds.where(seconds.abs() < _LATEST_UNIX_SECONDS)
-    micros = np.where(seconds.notna(), seconds.fillna(0).to_numpy() * 1_000_000, np.iinfo("int64").min)
-    return pd.Series(micros.astype("int64").view("datetime64[us]"), index=text.index)
-
-
 def parse_column(text: pd.Series, type_: ColumnType, source_timezone: str) -> tuple[pd.Series, pd.Series]:
     """Typed values and the mask of values present but unparseable."""
     if type_ == "timestamp":
         typed = parse_timestamps(text, source_timezone)
-    elif type_ == "unix_seconds":
-        typed = parse_unix_seconds(text)
     elif type_ == "number":
         typed = parse_numbers(text)
     elif type_ == "integer":
@@ -267,54 +252,3 @@ def parse_column(text: pd.Series, type_: ColumnType, source_timezone: str) -> tu
     else:
         typed = text
     return typed, text.notna() & typed.isna()
-
-
-def parse_records(text: pd.Series, column: Column, source_timezone: str
-                  ) -> tuple[pd.Series, pd.Series, dict[str, tuple[pd.Series, pd.Series, pd.Series]]]:
-    """A ``records`` column (a JSON list of objects of text, as the reader writes it) with each field of
-    its elements parsed as its own type, all elements of all rows at once.
-
-    Returns the typed lists as JSON text (numbers as numbers, enumerations folded), the mask of values that
-    are no list of objects, and per field (named ``<column>.<field>``): the least value of the row's
-    elements (what a lower bound is checked on), whether every element's value parsed, and the first value
-    that did not (for the quarantine's message)."""
-    decoded = [_json_list(value) for value in text]
-    not_a_list = pd.Series([pd.notna(value) and elements is None for value, elements in zip(text, decoded)],
-                           index=text.index)
-    owner = np.repeat(np.arange(len(decoded)), [len(e or []) for e in decoded])
-    elements = [element for e in decoded for element in (e or [])]
-    typed_elements: list[dict] = [{} for _ in elements]
-    fields: dict[str, tuple[pd.Series, pd.Series, pd.Series]] = {}
-    for field in column.fields:
-        raw = clean_text(pd.Series([element.get(field.name) for element in elements], dtype="object"))
-        values, unparsed = parse_column(raw, field.type, source_timezone)
-        for element, value in zip(typed_elements, values.tolist()):
-            element[field.name] = None if value is None or value != value else value
-        frame = pd.DataFrame({"row": owner, "bad": unparsed.to_numpy(), "raw": raw.to_numpy(dtype=object),
-                              "value": pd.to_numeric(values, errors="coerce") if field.type in ("number", "integer")
-                              else np.nan})
-        parses = ~frame.groupby("row")["bad"].any().reindex(range(len(decoded)), fill_value=False).to_numpy()
-        first_bad = frame[frame["bad"]].groupby("row")["raw"].first().reindex(range(len(decoded)))
-        least = frame.groupby("row")["value"].min().reindex(range(len(decoded)))
-        fields[f"{column.name}.{field.name}"] = (pd.Series(least.to_numpy(), index=text.index),
-                                                 pd.Series(parses, index=text.index),
-                                                 pd.Series(first_bad.to_numpy(dtype=object), index=text.index))
-    typed_lists: list[list[dict]] = [[] for _ in decoded]
-    for row, element in zip(owner, typed_elements):
-        typed_lists[row].append(element)
-    typed = pd.Series([json.dumps(lists) if elements is not None else None
-                       for lists, elements in zip(typed_lists, decoded)], index=text.index, dtype="object")
-    return typed, not_a_list, fields
-
-
-def _json_list(value: object) -> list[dict] | None:
-    """The elements of a JSON list of objects, else None."""
-    if value is None or value != value:
-        return None
-    try:
-        elements = json.loads(value)
-    except ValueError:
-        return None
-    if not isinstance(elements, list) or not all(isinstance(e, dict) for e in elements):
-        return None
-    return elements

@@ -35,25 +35,9 @@ EARLIEST_TIMESTAMP = dt.datetime(1900, 1, 1)
 """No customer-experience record is older; earlier values are placeholders or typos (``0001-01-01``,
 ``1600-01-01``). The latest is now plus the future tolerance (``timestamp_in_future``)."""
 _NON_NEGATIVE = {"ecommerce__orders": ["amount"], "crm__subscriptions": ["monthly_amount"],
-                 "shopify__orders": ["total_price"], "zendesk__ticket_metrics": ["reply_time_minutes"],
-                 "stripe__subscriptions": ["items.unit_amount", "items.quantity"]}
+                 "shopify__orders": ["total_price"], "zendesk__ticket_metrics": ["reply_time_minutes"]}
 _POSITIVE = {"reference__fx_rates": ["rate_to_base"]}
-_PARSED_TYPES = ("timestamp", "unix_seconds", "number", "integer", "boolean", "date", "records")
-_RULE_OF_TYPE = {"unix_seconds": "timestamp", "records": "list"}
-"""A value that does not parse breaks ``unparseable_<type>``; Stripe's seconds are a timestamp, and a
-``records`` column holds a list."""
-
-
-@dataclasses.dataclass(frozen=True)
-class AnswerCheck:
-    """A value read from a JSON column that a setting says how to check (a Qualtrics question mapped to a
-    metric family, CX_QUALTRICS_QUESTIONS): a number between low and high, whole when ``integer``."""
-
-    name: str
-    """Name of the value in the validated frame, e.g. ``values.QID1``."""
-    low: float
-    high: float
-    integer: bool = False
+"""Rules of one entity are keyed by its table: Shopify's orders are not SPEC §1's orders."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,34 +50,26 @@ class Rule:
     quarantine: bool = True
 
 
-def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, future_tolerance_hours: int,
-                answers: tuple[AnswerCheck, ...] = ()) -> list[Rule]:
+def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, future_tolerance_hours: int) -> list[Rule]:
     import great_expectations.expectations as gxe
 
     rules: list[Rule] = []
-    typed = entity.typed_columns
     for name in entity.required:
         rules.append(Rule("missing_required_value", name, gxe.ExpectColumnValuesToNotBeNull(column=name + PRESENT)))
-    for column in typed:
-        if column.type in _PARSED_TYPES:
-            rules.append(Rule(f"unparseable_{_RULE_OF_TYPE.get(column.type, column.type)}", column.name,
+    for column in entity.columns:
+        if column.type in ("timestamp", "number", "integer", "boolean", "date"):
+            rules.append(Rule(f"unparseable_{column.type}", column.name,
                               gxe.ExpectColumnValuesToBeInSet(column=column.name + PARSES, value_set=[True])))
-    for answer in answers:
-        rules.append(Rule(f"unparseable_{'integer' if answer.integer else 'number'}", answer.name,
-                          gxe.ExpectColumnValuesToBeInSet(column=answer.name + PARSES, value_set=[True])))
-    for name in [c.name for c in typed if c.type in ("number", "integer")]:
+    for name in entity.columns_of_type("number", "integer"):
         rules.append(Rule("number_out_of_range", name, gxe.ExpectColumnValuesToBeBetween(
             column=name, min_value=-LARGEST_NUMBER, max_value=LARGEST_NUMBER, strict_min=True, strict_max=True)))
-    for name in [c.name for c in typed if c.type in ("timestamp", "unix_seconds", "date")]:
+    for name in entity.columns_of_type("timestamp", "date"):
         rules.append(Rule("timestamp_out_of_range", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, min_value=EARLIEST_TIMESTAMP)))
     if entity.table in _SCORE_RANGES:
         low, high = _SCORE_RANGES[entity.table]
         rules.append(Rule("score_out_of_scale", "score",
                           gxe.ExpectColumnValuesToBeBetween(column="score", min_value=low, max_value=high)))
-    for answer in answers:
-        rules.append(Rule("score_out_of_scale", answer.name, gxe.ExpectColumnValuesToBeBetween(
-            column=answer.name, min_value=answer.low, max_value=answer.high)))
     if entity.table == "helpdesk__surveys":
         rules += [
             Rule("invalid_scale", "scale_max", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -115,7 +91,7 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
                       gxe.ExpectCompoundColumnsToBeUnique(column_list=[SOURCE_FILE, *entity.key])))
     # Parsed timestamps are naive UTC: compare them with a naive UTC limit.
     latest = (now.astimezone(dt.timezone.utc) + dt.timedelta(hours=future_tolerance_hours)).replace(tzinfo=None)
-    for name in [c.name for c in typed if c.type in ("timestamp", "unix_seconds")]:
+    for name in entity.columns_of_type("timestamp"):
         rules.append(Rule("timestamp_in_future", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, max_value=latest)))
     if entity.table != "reference__fx_rates":

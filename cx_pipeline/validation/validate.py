@@ -13,9 +13,9 @@ import pyarrow as pa
 
 from cx_pipeline.entities import Entity
 from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract
-from cx_pipeline.validation.parsing import clean_text, parse_column, parse_records
-from cx_pipeline.validation.suites import (_PARSED_TYPES, EARLIEST_TIMESTAMP, LARGEST_NUMBER, PARSES, PRESENT,
-                                           AnswerCheck, build_rules, columns_checked, run_suite)
+from cx_pipeline.validation.parsing import clean_text, parse_column
+from cx_pipeline.validation.suites import (EARLIEST_TIMESTAMP, LARGEST_NUMBER, PARSES, PRESENT, build_rules,
+                                           columns_checked, run_suite)
 
 EXTRA = "_extra"
 QUARANTINE_COLUMNS = ["entity", "extract_date", "source_file", "row_number", "raw_row", "rule", "column_name", "detail"]
@@ -50,39 +50,24 @@ def validate_extracts(
     known_currencies: set[str],
     now: dt.datetime,
     future_tolerance_hours: int,
-    answers: tuple[AnswerCheck, ...] = (),
 ) -> ValidatedExtracts:
-    """``answers``: values of a JSON column that a setting says how to check (``AnswerCheck``)."""
     rows_read = {str(e.path): e.rows_read for e in extracts}
     unreadable = _unreadable_rows(entity, extracts)
     text = _combine(entity, extracts)
-    rules = build_rules(entity, known_currencies, now, future_tolerance_hours, answers)
+    rules = build_rules(entity, known_currencies, now, future_tolerance_hours)
     checked = columns_checked(rules)
     candidates: dict[str, pd.Series] = {SOURCE_FILE: text[SOURCE_FILE]}
-    shown: dict[str, pd.Series] = {}
-    """Per checked value that is no column of the row (a field of a list, an answer), the text a quarantine
-    line shows for it."""
     typed: dict[str, pd.Series] = {}
     for column in entity.columns:
         values = clean_text(text[column.name])
-        if column.type == "records":
-            typed[column.name], unparsed, fields = parse_records(values, column, source_timezone)
-            for name, (field_values, field_parses, field_shown) in fields.items():
-                candidates[name], candidates[name + PARSES], shown[name] = field_values, field_parses, field_shown
-        else:
-            typed[column.name], unparsed = parse_column(values, column.type, source_timezone)
+        typed[column.name], unparsed = parse_column(values, column.type, source_timezone)
         if column.name in checked:
             candidates[column.name] = typed[column.name]
         if column.required:
             candidates[column.name + PRESENT] = pd.Series(pd.array(values.notna(), dtype="boolean"),
                                                           index=values.index).where(values.notna())
-        if column.type in _PARSED_TYPES:
+        if column.type in ("timestamp", "number", "integer", "boolean", "date"):
             candidates[column.name + PARSES] = ~unparsed
-    for answer in answers:
-        json_column, _, key = answer.name.partition(".")
-        answer_text = clean_text(text[json_column].map(lambda v: _json_value_text(v, key)))
-        value, unparsed = parse_column(answer_text, "integer" if answer.integer else "number", source_timezone)
-        candidates[answer.name], candidates[answer.name + PARSES], shown[answer.name] = value, ~unparsed, answer_text
     if entity.table == "helpdesk__surveys":
         typed["scale_min"] = typed["scale_min"].fillna(1.0)
         candidates["scale_min"] = typed["scale_min"]
@@ -104,9 +89,7 @@ def validate_extracts(
     for meta in (EXTRACT_DATE, SOURCE_FILE, ROW_NUMBER, EXTRA):
         loaded[meta] = text.loc[~rejected_mask, meta]
     rejected = pd.concat([unreadable, _quarantine_rows(entity, text[rejected_mask], broken[rejected_mask],
-                                                       broken_column[rejected_mask],
-                                                       {k: v[rejected_mask] for k, v in shown.items()})],
-                         ignore_index=True)
+                                                       broken_column[rejected_mask])], ignore_index=True)
     expectations = [ExpectationOutcome(r.name, r.column, ok, count, r.quarantine) for r, ok, count, _ in outcomes]
     return ValidatedExtracts(entity, loaded.reset_index(drop=True), rejected, expectations, rows_read)
 
@@ -154,16 +137,14 @@ def _extra_json(extract: Extract) -> np.ndarray:
     return np.array([json.dumps({k: v for k, v in row.items() if v is not None}) for row in rows], dtype=object)
 
 
-def _quarantine_rows(entity: Entity, text: pd.DataFrame, rules: pd.Series, columns: pd.Series,
-                     shown: dict[str, pd.Series]) -> pd.DataFrame:
+def _quarantine_rows(entity: Entity, text: pd.DataFrame, rules: pd.Series, columns: pd.Series) -> pd.DataFrame:
     known = [c.name for c in entity.columns]
     records = text[known].to_dict("records")
-    # A vendor object's row is shown with its fields' paths, and the fields no column reads.
+    # A vendor object's row is shown by its fields' paths (via.channel), with the fields no column reads.
     raw_rows = [json.dumps({**{entity.label(k): v for k, v in row.items() if v is not None and v == v},
                             **(json.loads(extra) if entity.vendor and isinstance(extra, str) else {})}, default=str)
                 for row, extra in zip(records, text[EXTRA])]
-    values = [shown[col].iloc[i] if col in shown else row.get(col)
-              for i, (row, col) in enumerate(zip(records, columns))]
+    values = [row.get(col) for row, col in zip(records, columns)]
     columns = columns.map(entity.label)
     return pd.DataFrame({
         "entity": entity.table,
@@ -182,9 +163,8 @@ _DETAILS = {
     "number_out_of_range": f"{{column}} {{value}} is beyond ±{LARGEST_NUMBER:.0e}, more than the metrics can sum",
     "timestamp_out_of_range": f"{{column}} {{value}} is before {EARLIEST_TIMESTAMP:%Y-%m-%d}",
     "duplicate_key_in_file": "key {column} {value} appears more than once in the file",
-    "score_out_of_scale": "{column} {value} is outside its scale",
+    "score_out_of_scale": "score {value} is outside its scale",
     "invalid_scale": "scale_max {value} is not above scale_min",
-    "unparseable_list": "{column} {value} is not a list of objects",
     "negative_amount": "{column} {value} is negative",
     "non_positive_rate": "{column} {value} is not positive",
     "timestamp_in_future": "{column} {value} is in the future",
@@ -192,24 +172,9 @@ _DETAILS = {
 }
 
 
-def _json_value_text(document: object, key: str) -> str | None:
-    """The value under ``key`` of a JSON object's text, as text (None when it is not there)."""
-    if document is None or document != document:
-        return None
-    try:
-        value = json.loads(document).get(key)
-    except (ValueError, AttributeError):
-        return None
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value)
-
-
 def _detail(rule: str, column: str, value: object) -> str:
     """One sentence naming the column and the value that broke the rule."""
     shown = "empty" if value is None or value != value else repr(str(value).strip())
-    if rule == "unparseable_list":
-        return _DETAILS[rule].format(column=column, value=shown)
     if rule.startswith("unparseable_"):
         return f"{column} {shown} is not a valid {rule.removeprefix('unparseable_')}"
     if "_before_" in rule:

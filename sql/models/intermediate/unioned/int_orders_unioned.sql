@@ -1,10 +1,11 @@
--- One row per shop order of every source system, in the common shape of SPEC §1 ecommerce/orders: SPEC §1
--- extracts as they are, Shopify orders as stg_shopify__orders maps them (amount total_price, channel
--- source_name; Shopify knows no upsell flag). checkout_token ties a Shopify order to its checkout.
+-- One row per shop order of every source system, in the shape of stg_ecommerce__orders: SPEC §1 orders as
+-- they are, Shopify orders as stg_shopify__orders maps them (status from cancelled_at and financial_status,
+-- amount total_price, channel source_name; Shopify has no upsell flag). checkout_token ties a Shopify
+-- order to its checkout (int_carts_unioned).
 with ecommerce as (
   select
+    'ecommerce__orders' as entity,
     order_id,
-    'ecommerce' as source_system,
     customer_id,
     email,
     ordered_at,
@@ -22,16 +23,16 @@ with ecommerce as (
 
 shopify as (
   select
-    {{ vendor_key('shopify', 'order_id') }},
-    'shopify',
-    cast(null as {{ dbt.type_string() }}),
+    'shopify__orders' as entity,
+    {{ vendor_key('shopify', 'order_id') }} as order_id,
+    cast(null as {{ dbt.type_string() }}) as customer_id,
     email,
     ordered_at,
     status,
     amount,
     currency,
     channel,
-    false,
+    false as is_upsell,
     checkout_token,
     extract_date,
     source_file,

@@ -1,18 +1,17 @@
--- One row per CSAT or CES answer of every source system, in the common shape of SPEC §1 helpdesk/surveys:
--- SPEC §1 extracts as they are, and each Zendesk satisfaction rating answered `good` (1) or `bad` (0) as a
--- CSAT answer on the scale 0–1, given at the rating's updated_at, tied to its ticket (whose channel, agent
--- and team it takes) and to its requester's e-mail. Ratings only offered are no answers. low_is_easy: the
--- direction of a CES answer's scale (CX_CES_LOW_IS_EASY for SPEC §1 surveys).
+-- One row per CSAT or CES response of every source system, in the shape of stg_helpdesk__surveys: SPEC §1
+-- surveys as they are, and each Zendesk satisfaction rating answered `good` (1) or `bad` (0) as a CSAT
+-- response on the scale 0–1, answered at the rating's updated_at, tied to its ticket (whose channel, agent
+-- and team it takes) and to its requester's e-mail. Ratings only offered (or not even that) are no
+-- responses (SPEC §6): they stay in raw and staging and count nowhere.
 with helpdesk as (
   select
+    'helpdesk__surveys' as entity,
     response_id,
-    'helpdesk' as source_system,
     survey_type,
     responded_at,
     score,
     scale_min,
     scale_max,
-    {{ setting('ces_low_is_easy') }} as low_is_easy,
     ticket_id,
     customer_id,
     email,
@@ -22,14 +21,13 @@ with helpdesk as (
 
 zendesk as (
   select
+    'zendesk__satisfaction_ratings' as entity,
     {{ vendor_key('zendesk', 'r.rating_id') }} as response_id,
-    'zendesk' as source_system,
     'csat' as survey_type,
     r.responded_at,
     case r.score when 'good' then 1.0 else 0.0 end as score,
     0.0 as scale_min,
     1.0 as scale_max,
-    true as low_is_easy,
     {{ vendor_key('zendesk', 'r.ticket_id') }} as ticket_id,
     cast(null as {{ dbt.type_string() }}) as customer_id,
     u.email,
