@@ -500,9 +500,9 @@ def _as_text(path: Path, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
     """A vendor object's file: each record is one object as the vendor's API returns it (a JSONL line; a
-    Parquet row, nested columns kept; a row of the vendor's own CSV export, turned into that object; or a
-    CSV or Parquet row whose columns name nested fields by their path, ``via.channel`` or dlt's
-    ``via__channel``). Each column's value is read from the object by its path; the fields no column reads
+    Parquet row, nested columns kept; a row of the vendor's own CSV export, turned into that object). In
+    any format a field may also be named by its path, ``via.channel``, or as dlt flattens nested fields,
+    ``via__channel``. Each column's value is read from the object by its path; the fields no column reads
     are kept as ``_extra``. A path the object lacks is a missing value, not a reason to fail the file."""
     fmt = extract_format(path)
     try:
@@ -515,6 +515,7 @@ def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> E
             text = _utf8_text(path, data)
             if fmt == "jsonl":
                 objects, numbers, unreadable = _read_json_objects(text)
+                objects = [_unflattened(obj) for obj in objects]
             else:
                 objects, numbers, unreadable = _read_csv_objects(path, entity, data, text)
     except OSError as exc:
@@ -585,8 +586,9 @@ def _read_csv_objects(path: Path, entity: Entity, data: bytes, text: str) -> tup
 
 
 def _unflattened(row: dict) -> dict:
-    """A row whose column names are paths (``via.channel``, or ``via__channel`` as dlt flattens nested
-    fields) as the nested object they name; empty values are left out."""
+    """A row or object whose names may be paths (``via.channel``, or ``via__channel`` as dlt flattens nested
+    fields) as the nested object they name, merged with the nested objects it holds; empty values are left
+    out."""
     nested: dict = {}
     for name, value in row.items():
         if value is None:
@@ -598,7 +600,8 @@ def _unflattened(row: dict) -> dict:
             if not isinstance(child, dict):
                 child = node[key] = {}
             node = child
-        node[keys[-1]] = value
+        before = node.get(keys[-1])
+        node[keys[-1]] = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
     return nested
 
 
