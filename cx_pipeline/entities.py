@@ -68,9 +68,6 @@ class Entity:
     def columns_of_type(self, *types: ColumnType) -> list[str]:
         return [c.name for c in self.columns if c.type in types]
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
     def label(self, name: str) -> str:
         """How a message names a column: its path in a vendor object (``via.channel``), else its name."""
         found = [c for c in self.columns if c.name == name]

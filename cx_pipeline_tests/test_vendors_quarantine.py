@@ -43,6 +43,8 @@ def loaded(scenario):
         order(33, currency="eur"),
         order(33, currency="EUR"),
         order(34, total_price="199,00"),
+        # EUR has a rate from March 1 only: this February order cannot be converted (quarantined at staging).
+        order(35, currency="EUR", created_at="2026-02-20T12:00:00Z"),
     ], fmt="jsonl")
     raw.write("shopify/checkouts", "2026-03-02", [
         shopify_checkout(created_at="2026-03-02T12:00:00Z", updated_at="2026-03-02T12:00:00Z"),
@@ -62,6 +64,7 @@ def test_each_bad_vendor_record_is_quarantined_with_its_rule(loaded):
         ("shopify__orders", 4, "duplicate_key_in_file", "id"),
         ("shopify__orders", 5, "duplicate_key_in_file", "id"),
         ("shopify__orders", 6, "unparseable_number", "total_price"),
+        ("shopify__orders", 7, "no_fx_rate", "currency"),
         ("zendesk__satisfaction_ratings", 2, "missing_required_value", "ticket_id"),
         ("zendesk__ticket_metrics", 2, "unparseable_number", "reply_time_in_minutes.calendar"),
         ("zendesk__ticket_metrics", 3, "negative_amount", "reply_time_in_minutes.calendar"),
@@ -90,7 +93,7 @@ def test_every_vendor_row_read_is_loaded_or_quarantined(loaded):
         "zendesk/tickets/2026-03-02.jsonl": (3, 1, 2),
         "zendesk/ticket_metrics/2026-03-02.jsonl": (4, 1, 3),
         "zendesk/satisfaction_ratings/2026-03-02.jsonl": (2, 1, 1),
-        "shopify/orders/2026-03-02.jsonl": (6, 1, 5),
+        "shopify/orders/2026-03-02.jsonl": (7, 2, 5),
         "shopify/checkouts/2026-03-02.jsonl": (2, 1, 1),
     }
 
@@ -108,8 +111,8 @@ def test_vendor_validation_shows_as_asset_checks(loaded):
 
 def test_the_good_vendor_rows_load_with_their_values(loaded):
     # "total_price": "598.94", money as the API writes it, a string
-    assert [tuple(r) for r in loaded.query("select order_id, amount, currency from stg.shopify__orders")] == \
-        [("30", 598.94, "USD")]
+    assert [tuple(r) for r in loaded.query("select order_id, amount, currency from stg.shopify__orders "
+                                           "order by order_id")] == [("30", 598.94, "USD"), ("35", 598.94, "EUR")]
     assert [tuple(r) for r in loaded.query("select ticket_id, channel, status from stg.zendesk__tickets")] == \
         [("1", "web", "open")]
 
