@@ -176,9 +176,9 @@ def test_satisfaction_ratings_are_csat_on_zero_to_one(shop):
     assert shop.value("csat_pct", "2026-03-04", grain="daily") == pytest.approx(200 / 3)
     assert shop.value("csat_avg", "2026-03-04", grain="daily") == pytest.approx(11 / 3)
     assert shop.metric("csat_pct", "2026-03-04", grain="daily").sample_size == 3
-    # The offered rating of March 3 is not a response.
-    assert shop.metric("csat_pct", "2026-03-03", grain="daily") is None or \
-        shop.metric("csat_pct", "2026-03-03", grain="daily").sample_size == 0
+    # The offered rating of March 3 is not a response: March 3 has none.
+    offered_day = shop.metric("csat_pct", "2026-03-03", grain="daily")
+    assert (offered_day.value, offered_day.sample_size) == (None, 0)
 
 
 def test_a_rating_takes_its_tickets_channel_agent_and_team(shop):
