@@ -44,8 +44,11 @@ def keep_dates_of_replaced_records(warehouse: Warehouse, conn: sa.Connection, en
         "and exists (select 1 from marts.metrics_daily)"), params).scalar()
     if not loaded_before:
         return
+    # A vendor object's records change the figures of other objects (a Zendesk ticket's metrics, group and
+    # requester; a Shopify order's checkout), which affected_dates.sql names by the object they show in:
+    # a vendor object keeps every day its date's records reach.
     rows = warehouse.execute(conn, f"select distinct kind, day from (\n{read_sql('affected_dates.sql')}\n) as affected "
-                                   "where entity = :entity", params).all()
+                                   "where entity = :entity or :vendor", params | {"vendor": entity.vendor}).all()
     conn.execute(sa.text("delete from raw.replaced_record_dates where entity = :entity and extract_date = :extract_date"),
                  params)
     if rows:

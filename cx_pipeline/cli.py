@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--end", type=_date, required=True)
     generate.add_argument("--customers", type=int, default=5000)
     generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--vendors", action="store_true",
+                          help="tickets, CSAT, orders and carts as Zendesk and Shopify objects (SPEC §6)")
 
     run = commands.add_parser("run", parents=[common], help="the nightly job for one extract date")
     run.add_argument("--date", type=_date, required=True)
@@ -295,7 +297,8 @@ def cmd_generate(args) -> int:
         raise CliError("--customers must be at least 1", USAGE)
     started = time.perf_counter()
     try:
-        summary = generate(out, args.start, args.end, args.customers, args.seed)
+        summary = generate(out, args.start, args.end, args.customers, args.seed,
+                           layout="vendors" if args.vendors else "section1")
     except ValueError as error:
         raise CliError(str(error), USAGE) from None
     print(f"wrote {summary.files} files, {summary.total_rows:,} rows ({summary.dirty_rows} dirty on purpose) "

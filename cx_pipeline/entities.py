@@ -1,10 +1,14 @@
-"""The entities of SPEC §1 as data: one description drives the readers, the validation suites,
-the raw tables and the raw assets."""
+"""The entities of SPEC §1 and the vendor objects of SPEC §6 as data: one description drives the readers,
+the validation suites, the raw tables and the raw assets.
+
+A vendor object (``cx_pipeline/sources/``) is an entity whose columns name where the vendor's JSON holds
+each value (``Column.path``, keys joined by dots: ``via.channel``, ``reply_time_in_minutes.calendar``); the
+reader takes the values from the objects by those paths, whatever else the objects hold."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Any, Callable, Literal
 
 ColumnType = Literal["text", "timestamp", "number", "integer", "boolean", "date", "enum", "currency"]
 
@@ -14,6 +18,19 @@ class Column:
     name: str
     type: ColumnType = "text"
     required: bool = False
+    path: str | None = None
+    """Where a vendor object holds the value: its keys joined by dots (``via.channel``); None for the columns
+    of SPEC §1, which are named as the extract names them."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys leading to the value in a vendor object, outermost first."""
+        return tuple((self.path or self.name).split("."))
+
+    @property
+    def label(self) -> str:
+        """How messages name the column: its path in the vendor's object, else its name."""
+        return self.path or self.name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +45,11 @@ class Entity:
     """Folded values each enumeration column is expected to take (unknown ones warn, not reject)."""
     ordered_pairs: tuple[tuple[str, str], ...] = ()
     """(later, earlier): the first timestamp may not come before the second."""
+    vendor: bool = False
+    """A vendor object of SPEC §6: read from the vendor's JSON by the columns' paths."""
+    csv_export: Callable[..., Any] | None = dataclasses.field(default=None, compare=False)
+    """Of a vendor object with a CSV export of its own (Shopify's orders): the function
+    that turns the export's records into the objects the API gives (``extracts.read_extract`` calls it)."""
 
     @property
     def path(self) -> str:
@@ -46,22 +68,34 @@ class Entity:
     def columns_of_type(self, *types: ColumnType) -> list[str]:
         return [c.name for c in self.columns if c.type in types]
 
+    def label(self, name: str) -> str:
+        """How a message names a column: its path in a vendor object (``via.channel``), else its name."""
+        found = [c for c in self.columns if c.name == name]
+        return found[0].label if found else name
+
 
 def _c(spec: str) -> Column:
-    """``"!name:type"``: a leading ``!`` marks a required column, the type defaults to text."""
+    """``"!name:type@path"``: a leading ``!`` marks a required column, the type defaults to text, the path
+    (of a vendor object's column) to the name."""
     required = spec.startswith("!")
-    name, _, type_ = spec.lstrip("!").partition(":")
-    return Column(name, type_ or "text", required)  # type: ignore[arg-type]
+    spec, _, path = spec.lstrip("!").partition("@")
+    name, _, type_ = spec.partition(":")
+    return Column(name, type_ or "text", required, path or None)  # type: ignore[arg-type]
+
+
+def columns(*specs: str) -> tuple[Column, ...]:
+    return tuple(map(_c, specs))
 
 
 CHANNELS = ("email", "phone", "chat", "web", "app", "social", "sms", "store", "referral", "search", "ads")
 
 # Exchange rates come first: orders and subscriptions are validated against the currencies they know.
-ENTITIES: tuple[Entity, ...] = (
+EXTRACT_ENTITIES: tuple[Entity, ...] = (
     Entity(
         "reference", "fx_rates", ("date", "currency"),
         tuple(map(_c, ["!date:date", "!currency:currency", "!rate_to_base:number"])),
-    ),    Entity(
+    ),
+    Entity(
         "crm", "customers", ("customer_id",),
         tuple(map(_c, ["!customer_id", "!updated_at:timestamp", "email", "phone", "created_at:timestamp",
                        "segment:enum", "region:enum", "referred_by_customer_id"])),
@@ -124,10 +158,8 @@ ENTITIES: tuple[Entity, ...] = (
         tuple(map(_c, ["!referral_id", "!referrer_customer_id", "!sent_at:timestamp", "invitee_email",
                        "signed_up_customer_id"])),
     ),
-
 )
-
-ENTITIES_BY_TABLE = {e.table: e for e in ENTITIES}
+"""The entities of SPEC §1."""
 
 ENUM_SYNONYMS = {
     "e_mail": "email", "mail": "email", "telephone": "phone", "call": "phone", "voice": "phone",
@@ -136,3 +168,11 @@ ENUM_SYNONYMS = {
 }
 """Common spellings folded onto one value (SPEC §1 Enumerations), keyed by their folded form
 (trimmed, lower-cased, words joined by ``_``)."""
+
+# The vendor objects use the classes above.
+from cx_pipeline.sources import VENDOR_OBJECTS  # noqa: E402
+
+ENTITIES: tuple[Entity, ...] = EXTRACT_ENTITIES + VENDOR_OBJECTS
+"""Every entity the raw layer loads: SPEC §1's, then the vendor objects of SPEC §6."""
+
+ENTITIES_BY_TABLE = {e.table: e for e in ENTITIES}

@@ -24,6 +24,7 @@ import json
 import re
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -84,6 +85,8 @@ class Extract:
     """Where each row of ``table`` is in its file (see the module's docstring)."""
     unreadable: list[Unreadable]
     extra_columns: list[str]
+    extra_json: list[str | None] | None = None
+    """Of a vendor object: each row's fields that no column reads, as a JSON object (None when none)."""
 
     @property
     def rows_read(self) -> int:
@@ -160,7 +163,10 @@ def _last_real_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def read_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
-    """Read one file into text columns named as in SPEC §1 (trimmed, lower-cased)."""
+    """Read one file into text columns named as in SPEC §1 (trimmed, lower-cased), or as the vendor object's
+    columns (SPEC §6)."""
+    if entity.vendor:
+        return _read_vendor_extract(path, extract_date, entity)
     fmt = extract_format(path)
     try:
         if fmt == "parquet":
@@ -389,15 +395,12 @@ def _read_csv_by_record(text: str, pos: int, names: list[str]) -> tuple[pa.Table
 
 # --- JSONL -------------------------------------------------------------------------------------------
 
-def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
-    """One JSON object per line. Keys are matched as column names are (trimmed, case-insensitive), so an
-    object whose keys collide that way cannot be taken; nor can a string holding a lone surrogate
-    (``"\\ud800"``), which is no Unicode text at all."""
-    records, numbers, unreadable = [], [], []
-    names: dict[str, None] = {}
-    # The objects of a file mostly share one set of keys: each set is normalised once.
-    normalised: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-    named: set[tuple[str, ...]] = set()
+def _json_lines(text: str) -> Iterator[tuple[int, str, dict | Unreadable]]:
+    """Each non-blank line's number, its text and the JSON object it holds, or why it holds none: not JSON
+    or not an object (``invalid_json``), or two keys that are one name matched as column names are, trimmed
+    and case-insensitive (``duplicate_field``)."""
+    # The objects of a file mostly share one set of keys: each set is checked once.
+    distinct: dict[tuple[str, ...], bool] = {}
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if not line.strip():
             continue
@@ -405,22 +408,35 @@ def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unread
         try:
             record = _JSON.decode(line)
         except (ValueError, RecursionError) as exc:
-            unreadable.append(Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply")))
+            yield number, raw, Unreadable(number, raw, "invalid_json", getattr(exc, "msg", "nested too deeply"))
             continue
         if not isinstance(record, dict):
-            unreadable.append(Unreadable(number, raw, "invalid_json", "not an object"))
+            yield number, raw, Unreadable(number, raw, "invalid_json", "not an object")
             continue
         keys = tuple(record)
-        if keys not in normalised:
-            lowered = tuple(key.strip().lower() for key in keys)
-            normalised[keys] = lowered if len(set(lowered)) == len(lowered) else None
-        if normalised[keys] is None:
-            unreadable.append(Unreadable(number, raw, "duplicate_field",
-                                         "two keys are the same name (keys match trimmed and case-insensitively)"))
+        if keys not in distinct:
+            distinct[keys] = len({key.strip().lower() for key in keys}) == len(keys)
+        if not distinct[keys]:
+            yield number, raw, Unreadable(number, raw, "duplicate_field",
+                                          "two keys are the same name (keys match trimmed and case-insensitively)")
             continue
-        fields = dict(zip(normalised[keys], [v if v is None or v.__class__ is str else _json_text(v)
-                                             for v in record.values()]))
-        surrogate = _lone_surrogate(fields) if "\\u" in line else None
+        yield number, raw, record
+
+
+def _read_jsonl(text: str) -> tuple[list[str], pa.Table, np.ndarray, list[Unreadable]]:
+    """One JSON object per line (``_json_lines``), its keys as column names; a string holding a lone
+    surrogate (``"\\ud800"``), which is no Unicode text at all, cannot be taken."""
+    records, numbers, unreadable = [], [], []
+    names: dict[str, None] = {}
+    named: set[tuple[str, ...]] = set()
+    for number, raw, record in _json_lines(text):
+        if isinstance(record, Unreadable):
+            unreadable.append(record)
+            continue
+        keys = tuple(record)
+        fields = {key.strip().lower(): v if v is None or v.__class__ is str else _json_text(v)
+                  for key, v in record.items()}
+        surrogate = _lone_surrogate(fields) if "\\u" in raw else None
         if surrogate is not None:
             unreadable.append(Unreadable(number, raw, "invalid_text",
                                          f"{surrogate} holds a lone surrogate, which is no Unicode text", surrogate))
@@ -478,3 +494,141 @@ def _as_text(path: Path, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
         return column.cast(pa.string())
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         return pa.chunked_array([pa.array([_json_text(v) for v in column.to_pylist()], type=pa.string())])
+
+
+# --- Vendor objects (SPEC §6) ------------------------------------------------------------------------
+
+def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> Extract:
+    """A vendor object's file: each record is one object as the vendor's API returns it (a JSONL line; a
+    Parquet row, nested columns kept; a row of the vendor's own CSV export, turned into that object). In
+    any format a field may also be named by its path, ``via.channel``, or as dlt flattens nested fields,
+    ``via__channel``. Each column's value is read from the object by its path; the fields no column reads
+    are kept as ``_extra``. A path the object lacks is a missing value, not a reason to fail the file."""
+    fmt = extract_format(path)
+    try:
+        if fmt == "parquet":
+            table = pq.read_table(path)
+            objects = [_unflattened(row) for row in table.to_pylist()]
+            numbers, unreadable = list(range(1, table.num_rows + 1)), []
+        else:
+            data = _decompressed(path) if fmt == "csv.gz" else path.read_bytes()
+            text = _utf8_text(path, data)
+            if fmt == "jsonl":
+                objects, numbers, unreadable = _read_json_objects(text)
+                objects = [_unflattened(obj) for obj in objects]
+            else:
+                objects, numbers, unreadable = _read_csv_objects(path, entity, data, text)
+    except OSError as exc:
+        raise ExtractError(path, f"cannot be read: {exc.strerror or exc}") from None
+    except pa.ArrowException as exc:
+        raise ExtractError(path, f"cannot be read as {fmt}: {_first_line(exc)}") from None
+
+    known = [c.name for c in entity.columns]
+    values: list[list[str | None]] = [[] for _ in known]
+    extra: list[str | None] = []
+    read_keys = {c.keys[0].lower() for c in entity.columns}
+    for obj in objects:
+        lowered = _lowered_keys(obj)
+        for column, out in zip(entity.columns, values):
+            out.append(_column_text(_at_path(obj, column.keys, lowered)))
+        rest = {key: value for key, value in obj.items() if key.strip().lower() not in read_keys}
+        extra.append(json.dumps(rest, default=str) if rest else None)
+    table = _text_table(values, known)
+    row_numbers = np.array(numbers, dtype="int64")
+    # Rows holding a NUL character in a column leave the table: their _extra goes with them.
+    kept_before = len(row_numbers)
+    table, kept_numbers = _without_nul_rows(table, row_numbers, known, unreadable)
+    if len(kept_numbers) != kept_before:
+        keep = set(kept_numbers.tolist())
+        extra = [e for e, n in zip(extra, numbers) if n in keep]
+    return Extract(path, extract_date, table, kept_numbers, unreadable, [], extra)
+
+
+def _read_json_objects(text: str) -> tuple[list[dict], list[int], list[Unreadable]]:
+    """One JSON object per line (``_json_lines``), as the vendor's API returns it, nested fields and all;
+    an object holding a lone surrogate anywhere cannot be taken."""
+    objects, numbers, unreadable = [], [], []
+    for number, raw, record in _json_lines(text):
+        if isinstance(record, Unreadable):
+            unreadable.append(record)
+            continue
+        if "\\u" in raw:
+            try:
+                json.dumps(record, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                unreadable.append(Unreadable(number, raw, "invalid_text",
+                                             "holds a lone surrogate, which is no Unicode text"))
+                continue
+        objects.append(record)
+        numbers.append(number)
+    return objects, numbers, unreadable
+
+
+def _read_csv_objects(path: Path, entity: Entity, data: bytes, text: str) -> tuple[list[dict], list[int],
+                                                                                   list[Unreadable]]:
+    """A CSV of a vendor object: the vendor's own export where the object has one (its function turns the
+    records into objects), else columns named by the fields' paths."""
+    names, table, row_numbers, unreadable = _read_csv(path, data, text)
+    rows, numbers = table.to_pylist(), row_numbers.tolist()
+    if entity.csv_export is not None:
+        try:
+            objects, numbers, rejected = entity.csv_export(names, rows, numbers)
+        except ValueError as exc:
+            raise ExtractError(path, str(exc)) from None
+        return objects, numbers, unreadable + [Unreadable(*r) for r in rejected]
+    objects = [_unflattened(row) for row in rows]
+    present = {name.strip().lower().replace("__", ".") for name in names}
+    missing = [c.label for c in entity.columns if c.required and c.label.lower() not in present]
+    if missing:
+        raise ExtractError(path, f"missing required column {missing[0]!r}"
+                           + (f" (and {', '.join(missing[1:])})" if missing[1:] else ""))
+    return objects, numbers, unreadable
+
+
+def _unflattened(row: dict) -> dict:
+    """A row or object whose names may be paths (``via.channel``, or ``via__channel`` as dlt flattens nested
+    fields) as the nested object they name, merged with the nested objects it holds; empty values are left
+    out."""
+    nested: dict = {}
+    for name, value in row.items():
+        if value is None:
+            continue
+        keys = str(name).strip().replace("__", ".").split(".")
+        node = nested
+        for key in keys[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+        before = node.get(keys[-1])
+        node[keys[-1]] = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
+    return nested
+
+
+def _lowered_keys(obj: dict) -> dict[str, str]:
+    return {key.strip().lower(): key for key in obj}
+
+
+def _at_path(obj: object, keys: tuple[str, ...], lowered: dict[str, str] | None = None) -> object:
+    """The value at ``keys`` in a nested object (keys matched trimmed and case-insensitively), None when the
+    object has no such path."""
+    for number, key in enumerate(keys):
+        if not isinstance(obj, dict):
+            return None
+        if key in obj:
+            obj = obj[key]
+            continue
+        names = lowered if number == 0 and lowered is not None else _lowered_keys(obj)
+        found = names.get(key.lower())
+        if found is None:
+            return None
+        obj = obj[found]
+    return obj
+
+
+def _column_text(value: object) -> str | None:
+    """A value read from an object as the text the validation parses: scalars as written, a nested value
+    as JSON."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=str)
+    return _json_text(value)

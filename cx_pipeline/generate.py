@@ -110,20 +110,37 @@ class GenerationSummary:
         return sum(self.rows.values())
 
 
+LAYOUTS = ("section1", "vendors", "section1_as_vendors")
+"""``section1``: every table in the layout of SPEC §1. ``vendors``: tickets, surveys, orders and carts as
+Zendesk and Shopify objects (SPEC §6), the rest in SPEC §1 layout. ``section1_as_vendors``: the same data as
+``vendors`` (only what the vendors can say), all in SPEC §1 layout."""
+
+
 def generate(out: Path, start: dt.date, end: dt.date, customers: int, seed: int,
-             dirty_share: float = 0.002) -> GenerationSummary:
-    """Write a data set for extract dates start..end into ``out``."""
+             dirty_share: float = 0.002, layout: str = "section1") -> GenerationSummary:
+    """Write a data set for extract dates start..end into ``out``, in one of the ``LAYOUTS``."""
+    from cx_pipeline import generate_vendors
+
     if end < start:
         raise ValueError("--end is before --start")
     g = _Generator(np.random.default_rng(seed), start, end, customers)
     tables = {path: _one_version_per_day(path, frame) for path, frame in g.build().items()}
+    if layout != "section1":
+        tables = generate_vendors.vendor_expressible(tables)
     dirty = 0
     if dirty_share > 0:
         dirty = _make_dirty(g.rng, tables, dirty_share)
     files = 0
+    if layout == "vendors":
+        objects = generate_vendors.vendor_objects(tables, g.start)
+        files += generate_vendors.write_objects(Path(out), objects, g.start)
+        rows = {path: len(dated) for path, dated in objects.items()}
+        tables = {path: frame for path, frame in tables.items() if path not in generate_vendors.REPLACED}
+    else:
+        rows = {}
     for path, frame in tables.items():
         files += _write_by_extract_date(Path(out), path, frame, g.start)
-    return GenerationSummary(files, {p: len(f) for p, f in tables.items()}, dirty)
+    return GenerationSummary(files, {**rows, **{p: len(f) for p, f in tables.items()}}, dirty)
 
 
 class _Generator:

@@ -3,6 +3,8 @@
 -- carries forward over inactivity spells and into the rolling 30-day windows of churn, retention, arpu
 -- and ltv; an order can change which order of its customer is the first ever, and so every later one;
 -- exchange rates and customer attributes apply until they change again.
+-- Vendor objects (SPEC §6) count the same way, with the objects they feed (a Zendesk ticket's metrics,
+-- group and requester; a Shopify order's checkout).
 -- Each record counts with every other version of the same key (a ticket resolved today that was opened
 -- last month changes both days). Rows kept from records that a reload of the date replaced count too
 -- (raw.replaced_record_dates): a re-sent file may drop a record, which no table holds any more.
@@ -89,6 +91,56 @@ customer_responses as (
 ),
 rates as (
   select cast(date as date) as day from raw.reference__fx_rates where _extract_date = :extract_date
+),
+-- Vendor objects (SPEC §6). A Zendesk ticket's figures come from its versions, its metrics, its group's
+-- name and its requester; a rating's from its own versions and its ticket.
+zendesk_changed_users as (
+  select id from raw.zendesk__users where _extract_date = :extract_date
+),
+zendesk_changed_tickets as (
+  select id from raw.zendesk__tickets where _extract_date = :extract_date
+  union select ticket_id from raw.zendesk__ticket_metrics where _extract_date = :extract_date
+  union select id from raw.zendesk__tickets
+    where group_id in (select id from raw.zendesk__groups where _extract_date = :extract_date)
+    or requester_id in (select id from zendesk_changed_users)
+),
+zendesk_tickets as (
+  select t.created_at, t.created_at + m.reply_time_minutes * interval '1 minute' as first_response_at,
+    m.solved_at
+  from raw.zendesk__tickets as t
+  left join raw.zendesk__ticket_metrics as m on m.ticket_id = t.id
+  where t.id in (select id from zendesk_changed_tickets)
+),
+zendesk_ratings as (
+  select updated_at as event_at from raw.zendesk__satisfaction_ratings
+  where id in (select id from raw.zendesk__satisfaction_ratings where _extract_date = :extract_date)
+    or ticket_id in (select id from zendesk_changed_tickets)
+    or requester_id in (select id from zendesk_changed_users)
+),
+shopify_orders as (
+  select created_at, checkout_token from raw.shopify__orders
+  where id in (select id from raw.shopify__orders where _extract_date = :extract_date)
+),
+shopify_checkouts as (
+  -- a checkout's day changes with its versions and with the orders that carry its token
+  select created_at as event_at from raw.shopify__checkouts
+  where token in (select token from raw.shopify__checkouts where _extract_date = :extract_date)
+    or token in (select checkout_token from shopify_orders)
+),
+vendor_customers as (
+  -- Shopify orders tied by e-mail to a customer who changed carry activity and "first order ever" with it...
+  select created_at as event_at from raw.shopify__orders
+  where nullif(lower(trim(coalesce(email, customer_email))), '') in (select email from customer_emails)
+),
+vendor_customer_responses as (
+  -- ...and Zendesk ratings of such a requester, or of such a requester's ticket, count in its segment.
+  select cast(r.updated_at as date) as day
+  from raw.zendesk__satisfaction_ratings as r
+  where r.requester_id in (select id from raw.zendesk__users
+                           where nullif(lower(trim(email)), '') in (select email from customer_emails))
+    or r.ticket_id in (select t.id from raw.zendesk__tickets as t
+                       inner join raw.zendesk__users as u on u.id = t.requester_id
+                       where nullif(lower(trim(u.email)), '') in (select email from customer_emails))
 )
 
 select entity, kind, day from (
@@ -105,6 +157,14 @@ select entity, kind, day from (
   union select 'crm__subscriptions', 'from', min(cast(event_at as date)) from subscriptions
   union select 'crm__customers', 'from', min(cast(event_at as date)) from customers
   union select 'reference__fx_rates', 'from', min(day) from rates
+  union select 'zendesk__tickets', 'day', cast(created_at as date) from zendesk_tickets
+  union select 'zendesk__tickets', 'day', cast(first_response_at as date) from zendesk_tickets
+  union select 'zendesk__tickets', 'day', cast(solved_at as date) from zendesk_tickets
+  union select 'zendesk__satisfaction_ratings', 'day', cast(event_at as date) from zendesk_ratings
+  union select 'shopify__checkouts', 'day', cast(event_at as date) from shopify_checkouts
+  union select 'shopify__orders', 'from', min(cast(created_at as date)) from shopify_orders
+  union select 'crm__customers', 'day', day from vendor_customer_responses
+  union select 'crm__customers', 'from', min(cast(event_at as date)) from vendor_customers
 ) as records
 where day is not null
 union

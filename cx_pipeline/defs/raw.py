@@ -1,4 +1,4 @@
-"""Raw layer: one asset per entity of SPEC §1, partitioned by extract date.
+"""Raw layer: one asset per entity of SPEC §1 and per vendor object of SPEC §6, partitioned by extract date.
 
 Each asset reads the extract files of its dates, validates them with the entity's Great Expectations
 suite, and replaces exactly those dates in raw.<entity>, quarantining the rows that fail. Its checks

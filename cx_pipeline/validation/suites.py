@@ -24,7 +24,7 @@ PRESENT = "__present"
 """Suffix of the column that is True where a required column has a value and null where it is empty, to
 tell a missing value from an unparseable one."""
 
-_SCORE_RANGES = {"nps_responses": (0, 10)}
+_SCORE_RANGES = {"crm__nps_responses": (0, 10)}
 
 LARGEST_NUMBER = 1e13
 """No number may reach this magnitude. Below it a double still tells cents apart (its spacing there is
@@ -34,8 +34,10 @@ period, stays below that. A larger number (``1e27``) would fail the metric query
 EARLIEST_TIMESTAMP = dt.datetime(1900, 1, 1)
 """No customer-experience record is older; earlier values are placeholders or typos (``0001-01-01``,
 ``1600-01-01``). The latest is now plus the future tolerance (``timestamp_in_future``)."""
-_NON_NEGATIVE = {"orders": ["amount"], "subscriptions": ["monthly_amount"]}
-_POSITIVE = {"fx_rates": ["rate_to_base"]}
+_NON_NEGATIVE = {"ecommerce__orders": ["amount"], "crm__subscriptions": ["monthly_amount"],
+                 "shopify__orders": ["total_price"], "zendesk__ticket_metrics": ["reply_time_minutes"]}
+_POSITIVE = {"reference__fx_rates": ["rate_to_base"]}
+"""Rules of one entity are keyed by its table: Shopify's orders are not SPEC §1's orders."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,11 +66,11 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
     for name in entity.columns_of_type("timestamp", "date"):
         rules.append(Rule("timestamp_out_of_range", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, min_value=EARLIEST_TIMESTAMP)))
-    if entity.name in _SCORE_RANGES:
-        low, high = _SCORE_RANGES[entity.name]
+    if entity.table in _SCORE_RANGES:
+        low, high = _SCORE_RANGES[entity.table]
         rules.append(Rule("score_out_of_scale", "score",
                           gxe.ExpectColumnValuesToBeBetween(column="score", min_value=low, max_value=high)))
-    if entity.name == "surveys":
+    if entity.table == "helpdesk__surveys":
         rules += [
             Rule("invalid_scale", "scale_max", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="scale_max", column_B="scale_min", or_equal=False, ignore_row_if="either_value_is_missing")),
@@ -77,9 +79,9 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
             Rule("score_out_of_scale", "score", gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="scale_max", column_B="score", or_equal=True, ignore_row_if="either_value_is_missing")),
         ]
-    for name in _NON_NEGATIVE.get(entity.name, []):
+    for name in _NON_NEGATIVE.get(entity.table, []):
         rules.append(Rule("negative_amount", name, gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0)))
-    for name in _POSITIVE.get(entity.name, []):
+    for name in _POSITIVE.get(entity.table, []):
         rules.append(Rule("non_positive_rate", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0, strict_min=True)))
     for later, earlier in entity.ordered_pairs:
@@ -92,7 +94,7 @@ def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, fu
     for name in entity.columns_of_type("timestamp"):
         rules.append(Rule("timestamp_in_future", name,
                           gxe.ExpectColumnValuesToBeBetween(column=name, max_value=latest)))
-    if entity.name != "fx_rates":
+    if entity.table != "reference__fx_rates":
         for name in entity.columns_of_type("currency"):
             rules.append(Rule("unknown_currency", name, gxe.ExpectColumnValuesToBeInSet(
                 column=name, value_set=sorted(known_currencies))))

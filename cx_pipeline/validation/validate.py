@@ -68,7 +68,7 @@ def validate_extracts(
                                                           index=values.index).where(values.notna())
         if column.type in ("timestamp", "number", "integer", "boolean", "date"):
             candidates[column.name + PARSES] = ~unparsed
-    if entity.name == "surveys":
+    if entity.table == "helpdesk__surveys":
         typed["scale_min"] = typed["scale_min"].fillna(1.0)
         candidates["scale_min"] = typed["scale_min"]
     check = pd.DataFrame({name: _checkable(candidates[name]) for name in sorted(checked)}, index=text.index)
@@ -127,7 +127,10 @@ def _combine(entity: Entity, extracts: list[Extract]) -> pd.DataFrame:
 
 
 def _extra_json(extract: Extract) -> np.ndarray:
-    """Each row's unknown columns as a JSON object, or None when the file has none."""
+    """Each row's unknown columns (of a vendor object: the fields no column reads) as a JSON object, or None
+    when the file has none."""
+    if extract.extra_json is not None:
+        return np.array(extract.extra_json, dtype=object)
     if not extract.extra_columns:
         return np.full(len(extract.row_numbers), None, dtype=object)
     rows = extract.table.select(extract.extra_columns).to_pylist()
@@ -136,9 +139,13 @@ def _extra_json(extract: Extract) -> np.ndarray:
 
 def _quarantine_rows(entity: Entity, text: pd.DataFrame, rules: pd.Series, columns: pd.Series) -> pd.DataFrame:
     known = [c.name for c in entity.columns]
-    raw_rows = [json.dumps({k: v for k, v in row.items() if v is not None and v == v}, default=str)
-                for row in text[known].to_dict("records")]
-    values = [row.get(col) for row, col in zip(text[known].to_dict("records"), columns)]
+    records = text[known].to_dict("records")
+    # A vendor object's row is shown by its fields' paths (via.channel), with the fields no column reads.
+    raw_rows = [json.dumps({**{entity.label(k): v for k, v in row.items() if v is not None and v == v},
+                            **(json.loads(extra) if entity.vendor and isinstance(extra, str) else {})}, default=str)
+                for row, extra in zip(records, text[EXTRA])]
+    values = [row.get(col) for row, col in zip(records, columns)]
+    columns = columns.map(entity.label)
     return pd.DataFrame({
         "entity": entity.table,
         "extract_date": text[EXTRACT_DATE].dt.date.to_numpy(),

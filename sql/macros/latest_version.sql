@@ -60,3 +60,10 @@
   insert into {{ target }} ({{ columns }})
   select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
+
+
+{#- The version time of a vendor object's row: its update time, else its extract date (SPEC §6: an object, or
+    a vendor export, with no update time takes its file's extract date as its version time). -#}
+{% macro version_time(column) -%}
+  coalesce({{ column }}, cast(_extract_date as {{ dbt.type_timestamp() }}))
+{%- endmacro %}

@@ -31,7 +31,7 @@
     select p.period_start, 'cart_abandonment_rate',
       count(*), sum(case when c.order_id is null then 1 else 0 end)
     from periods as p
-    inner join {{ ref('stg_ecommerce__carts') }} as c on c.created_date between p.period_start and p.period_end
+    inner join {{ ref('int_carts_unioned') }} as c on c.created_date between p.period_start and p.period_end
     group by 1
     union all
     select p.period_start, 'conversion_rate',

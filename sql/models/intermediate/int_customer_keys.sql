@@ -1,6 +1,8 @@
 -- One row per record that may lack a customer_id (ticket, survey, order, cart, session), with its date:
 -- the customer key it is tied to and the rule that tied it (SPEC §1 Customer identity). A survey
--- without a customer of its own takes its ticket's.
+-- without a customer of its own takes its ticket's. Vendor records (a Zendesk requester, a Shopify buyer)
+-- have no CRM customer_id: they are tied by e-mail, else to a guest key (SPEC §6). entity names the raw
+-- table of the record (zendesk__tickets, shopify__orders, ...); record keys never collide across them.
 with crm_emails as (
   select email, min(customer_id) as customer_id
   from {{ ref('stg_crm__customers') }}
@@ -9,15 +11,15 @@ with crm_emails as (
 ),
 
 records as (
-  select 'helpdesk__tickets' as entity, ticket_id as record_id, created_date as record_date, customer_id, email,
+  select entity, ticket_id as record_id, created_date as record_date, customer_id, email,
     cast(null as text) as ticket_id
-  from {{ ref('stg_helpdesk__tickets') }}
+  from {{ ref('int_tickets_unioned') }}
   union all
-  select 'helpdesk__surveys', response_id, responded_date, customer_id, email, ticket_id from {{ ref('stg_helpdesk__surveys') }}
+  select entity, response_id, responded_date, customer_id, email, ticket_id from {{ ref('int_surveys_unioned') }}
   union all
-  select 'ecommerce__orders', order_id, ordered_date, customer_id, email, null from {{ ref('stg_ecommerce__orders') }}
+  select entity, order_id, ordered_date, customer_id, email, null from {{ ref('int_orders_unioned') }}
   union all
-  select 'ecommerce__carts', cart_id, created_date, customer_id, email, null from {{ ref('stg_ecommerce__carts') }}
+  select entity, cart_id, created_date, customer_id, email, null from {{ ref('int_carts_unioned') }}
   union all
   select 'ecommerce__sessions', session_id, started_date, customer_id, email, null from {{ ref('stg_ecommerce__sessions') }}
 ),
@@ -51,6 +53,6 @@ select
   end as identity_rule
 from own_identity as own
 left join own_identity as ticket
-  on own.entity = 'helpdesk__surveys'
-  and ticket.entity = 'helpdesk__tickets'
+  on own.entity in ('helpdesk__surveys', 'zendesk__satisfaction_ratings')
+  and ticket.entity in ('helpdesk__tickets', 'zendesk__tickets')
   and ticket.record_id = own.ticket_id

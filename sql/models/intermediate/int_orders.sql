@@ -1,17 +1,17 @@
--- One row per order with a rate for its currency: its customer key, amount in the base currency,
+-- One row per order of every source system with a rate for its currency: its customer key, amount in the base currency,
 -- the customer's segment and region, and whether it is the customer's first completed order.
 with converted as (
   select
     o.*,
     k.customer_key,
     o.amount * fx.rate_to_base as amount_base
-  from {{ ref('stg_ecommerce__orders') }} as o
+  from {{ ref('int_orders_unioned') }} as o
   inner join {{ ref('int_fx_rates') }} as fx
     on fx.currency = o.currency
     and o.ordered_date >= fx.valid_from
     and (fx.valid_until is null or o.ordered_date < fx.valid_until)
   left join {{ ref('int_customer_keys') }} as k
-    on k.entity = 'ecommerce__orders' and k.record_id = o.order_id
+    on k.entity = o.entity and k.record_id = o.order_id
 )
 
 select

@@ -1,11 +1,11 @@
--- One row per CSAT or CES response: the score's position on its own scale (0 = scale_min, 1 = scale_max),
+-- One row per CSAT or CES response of every source system: the score's position on its own scale (0 = scale_min, 1 = scale_max),
 -- turned so that for CES 0 is the least effort, and the channel, agent, team and segment it counts under
 -- (its ticket's where it has none of its own).
 with positioned as (
   select
     s.*,
     (s.score - s.scale_min) / (s.scale_max - s.scale_min) as raw_position
-  from {{ ref('stg_helpdesk__surveys') }} as s
+  from {{ ref('int_surveys_unioned') }} as s
 )
 
 select
@@ -22,7 +22,7 @@ select
   coalesce(t.team, 'unknown') as team,
   coalesce(c.segment, 'unknown') as segment
 from positioned as p
-left join {{ ref('stg_helpdesk__tickets') }} as t on t.ticket_id = p.ticket_id
+left join {{ ref('int_tickets_unioned') }} as t on t.ticket_id = p.ticket_id
 left join {{ ref('int_customer_keys') }} as k
-  on k.entity = 'helpdesk__surveys' and k.record_id = p.response_id
+  on k.entity = p.entity and k.record_id = p.response_id
 left join {{ ref('int_customers') }} as c on c.customer_key = k.customer_key

@@ -1,4 +1,4 @@
--- One row per ticket: its customer key and the hours to first response and to resolution.
+-- One row per ticket of every source system: its customer key and the hours to first response and to resolution.
 select
   t.ticket_id,
   k.customer_key,
@@ -10,6 +10,6 @@ select
   t.resolved_date,
   (extract(epoch from t.first_response_at) - extract(epoch from t.created_at)) / 3600.0 as first_response_hours,
   (extract(epoch from t.resolved_at) - extract(epoch from t.created_at)) / 3600.0 as resolution_hours
-from {{ ref('stg_helpdesk__tickets') }} as t
+from {{ ref('int_tickets_unioned') }} as t
 left join {{ ref('int_customer_keys') }} as k
-  on k.entity = 'helpdesk__tickets' and k.record_id = t.ticket_id
+  on k.entity = t.entity and k.record_id = t.ticket_id

@@ -14,7 +14,7 @@
 -- lists these rows in quarantine.rejected_rows (stage 'staging') beside the rows the raw layer rejected,
 -- replacing the previous run's list.
 select
-  'ecommerce__orders' as entity,
+  o.entity,
   o.extract_date,
   o.source_file,
   o.row_number,
@@ -24,7 +24,7 @@ select
   'currency' as column_name,
   'currency ' || o.currency || ' has no rate on or before ' || cast(o.ordered_date as text) as detail,
   {{ utc_now() }} as quarantined_at
-from {{ ref('stg_ecommerce__orders') }} as o
+from {{ ref('int_orders_unioned') }} as o
 where not exists (select 1 from {{ ref('int_orders') }} as i where i.order_id = o.order_id)
 union all
 select
