@@ -65,7 +65,7 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
             "--indirect-selection", "buildable", "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
     _start_from_partial_parse(target_path)
     lines: list[bytes] = []
-    with _environment(environment):
+    with environment_set(environment):
         try:
             result = dbtRunner(callbacks=[_collect_into(lines)]).invoke(args)
         finally:
@@ -121,8 +121,9 @@ def _start_from_partial_parse(target_path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """``variables`` set in this process while dbt runs (dbt reads them from ``os.environ``), then put back."""
+def environment_set(variables: Mapping[str, str]) -> Iterator[None]:
+    """``variables`` set in this process for the time of the block (dbt reads them from ``os.environ``), then
+    put back as they were."""
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:

@@ -19,10 +19,8 @@ import gzip
 import io
 import json
 import math
-import os
 import shutil
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import pyarrow as pa
@@ -33,6 +31,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from cx_pipeline import runner
+from cx_pipeline.dbt_invocation import environment_set
 from cx_pipeline.defs.changes import metric_changes_monthly
 from cx_pipeline.defs.metrics import metrics_daily, metrics_monthly
 from cx_pipeline.defs.raw import raw_assets
@@ -242,27 +241,12 @@ changes = st.builds(
 ).map(lambda c: dataclasses.replace(c, kind="new_night") if c.day > END else c)
 
 
-@contextlib.contextmanager
-def environment(**variables: str) -> Iterator[None]:
-    """The settings the nightly run reads from the environment, for the time of one example."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def nightly(raw: Path, warehouse_file: Path, day: dt.date, instance: dg.DagsterInstance) -> list[runner.RunOutcome]:
     """``cx-pipeline run --date day``: the same jobs and runs, on this raw directory and warehouse."""
     url = f"duckdb:///{warehouse_file}"
     # The daily partitions start where the backfill does: the nightly run restates none before.
-    with environment(CX_RAW_DIR=str(raw), CX_WAREHOUSE_URL=url, CX_REPORT_DIR=str(raw.parent / "reports"),
-                     CX_START_DATE=START.isoformat()):
+    with environment_set({"CX_RAW_DIR": str(raw), "CX_WAREHOUSE_URL": url,
+                          "CX_REPORT_DIR": str(raw.parent / "reports"), "CX_START_DATE": START.isoformat()}):
         settings_ = Settings.from_env()
         defs = dg.Definitions(
             assets=[*raw_assets, transform, metrics_daily, metrics_monthly, metric_changes_monthly, cx_report],

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from cx_pipeline.generate import generate
 from cx_pipeline_tests.conftest import Pipeline, run_cli
 from cx_pipeline_tests.test_nightly_equals_backfill import differing_rows, marts
