@@ -13,9 +13,12 @@
 {% macro confidence_bound(side) -%}
   {%- set sign = '-' if side == 'low' else '+' -%}
   case c.interval
-    when 'wilson' then case when r.denominator > 0 then
-      {#- inside 0–100 by construction; the clamp only drops rounding (0 of n gave -2.8e-15) -#}
-      greatest(0.0, least(100.0,
+    {# Wilson's bound at 0 of n is 0 and at n of n is 100 exactly; elsewhere it lies inside 0–100, and
+       the clamp only drops rounding. #}
+    when 'wilson' then case
+      when r.denominator > 0 and r.numerator {{ '<=' if side == 'low' else '>=' }} {{ '0' if side == 'low' else 'r.denominator' }}
+        then {{ '0.0' if side == 'low' else '100.0' }}
+      when r.denominator > 0 then greatest(0.0, least(100.0,
         100.0 * ({{ _wilson_center('r.numerator', 'r.denominator') }} {{ sign }} {{ _wilson_half_width('r.numerator', 'r.denominator') }})))
     end
     when 't' then case when r.sample_size >= 2 then
