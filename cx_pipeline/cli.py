@@ -427,7 +427,7 @@ def cmd_demo(args) -> int:
                    for date in list_extracts(raw, entity, dt.date.min, dt.date.max).readable)
     if not dates:
         raise CliError(f"{raw} holds no extract files")
-    _start_partitions_at(dates[0])
+    _settle_in_this_folder(dates[0])
     from cx_pipeline.definitions import defs  # its partitions start at CX_START_DATE
 
     start, end = max(dates[0], _settings().first_day), dates[-1]
@@ -442,15 +442,25 @@ def cmd_demo(args) -> int:
     return code
 
 
-def _start_partitions_at(first_day: dt.date) -> None:
-    """Let the partitions start with the data (SPEC §5: CX_START_DATE), here and in `dagster dev` run from
-    this folder, by writing CX_START_DATE to .env, unless the environment or .env sets it already."""
-    if os.environ.get("CX_START_DATE"):
-        return
-    with open(ENV_FILE, "a", encoding="utf-8") as env:
-        env.write(f"CX_START_DATE={first_day.isoformat()}\n")
-    os.environ["CX_START_DATE"] = first_day.isoformat()
-    print(f"partitions start at {first_day}, the data's first day (CX_START_DATE in {ENV_FILE})")
+def _settle_in_this_folder(first_day: dt.date) -> None:
+    """Let `dagster dev` run from this folder show what the demo did: the partitions start with the data
+    (SPEC §5: CX_START_DATE), and the instance is the one the demo records its runs in (DAGSTER_HOME, the
+    project's dagster_home/ unless set). Each goes to .env, which every command and `dagster dev` read,
+    unless the environment or .env sets it already."""
+    from cx_pipeline import runner
+
+    lines = []
+    if not os.environ.get("CX_START_DATE"):
+        lines.append(f"CX_START_DATE={first_day.isoformat()}")
+        os.environ["CX_START_DATE"] = first_day.isoformat()
+        print(f"partitions start at {first_day}, the data's first day (CX_START_DATE in {ENV_FILE})")
+    if not os.environ.get("DAGSTER_HOME"):
+        # Without it, `dagster dev` would start on a temporary instance that knows none of the demo's runs.
+        lines.append(f"DAGSTER_HOME={runner.PROJECT_HOME}")
+        print(f"runs recorded in {runner.PROJECT_HOME} (DAGSTER_HOME in {ENV_FILE}, for dagster dev)")
+    if lines:
+        with open(ENV_FILE, "a", encoding="utf-8") as env:
+            env.write("".join(f"{line}\n" for line in lines))
 
 
 def month_summary(warehouse, month: dt.date) -> str:

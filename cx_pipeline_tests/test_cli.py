@@ -151,6 +151,25 @@ def test_the_demo_starts_the_partitions_with_its_data_and_records_its_runs(tmp_p
         assert evaluation.description.startswith("2026-03-02 .. 2026-03-04: ")
 
 
+def test_without_dagster_home_the_demo_points_dagster_dev_at_the_project_instance(tmp_path, monkeypatch):
+    """`dagster dev` started where the demo ran finds the instance the demo recorded in: Dagster's own CLI reads
+    DAGSTER_HOME from the .env the demo wrote (without it, it would start on a temporary instance)."""
+    import datetime as dt
+
+    from dagster._cli.utils import get_possibly_temporary_instance_for_cli
+
+    from cx_pipeline import cli, runner
+
+    monkeypatch.delenv("DAGSTER_HOME")
+    monkeypatch.delenv("CX_START_DATE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    cli._settle_in_this_folder(dt.date(2026, 3, 2))
+    assert (tmp_path / ".env").read_text() == f"CX_START_DATE=2026-03-02\nDAGSTER_HOME={runner.PROJECT_HOME}\n"
+    monkeypatch.delenv("CX_START_DATE")
+    with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
+        assert instance.root_directory == str(runner.PROJECT_HOME)
+
+
 def test_without_dagster_home_runs_are_recorded_in_the_project(monkeypatch):
     from cx_pipeline import runner
 
