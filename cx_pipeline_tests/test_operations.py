@@ -96,11 +96,14 @@ def _read_only_mount_available() -> bool:
 
 
 def _in_read_only_mount(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """The command line run in a mount namespace of its own, where ``folder`` is mounted read-only."""
+    """The command line run in a mount namespace of its own, where ``folder`` is mounted read-only, from the
+    folder above it."""
     command = " ".join(["exec", sys.executable, "-m", "cx_pipeline.cli", *(f"'{a}'" for a in args)])
     return subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind {folder} {folder} && "
                            f"mount -o remount,ro,bind {folder} && {command}"],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600)
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600,
+                          # not the project folder, whose .env (written by a demo) would set CX_START_DATE
+                          cwd=folder.parent)
 
 
 @pytest.mark.skipif(not _read_only_mount_available(), reason="mounting read-only needs mount namespaces (root)")

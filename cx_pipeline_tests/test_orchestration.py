@@ -116,7 +116,7 @@ def test_a_backfill_killed_half_way_is_repaired_by_running_it_again(tmp_path):
     args = ["backfill", "--start", "2026-02-01", "--end", "2026-02-28", "--raw-dir", str(tmp_path / "raw"),
             "--warehouse", f"duckdb:///{warehouse}"]
     process = subprocess.Popen([sys.executable, "-m", "cx_pipeline.cli", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, cwd=tmp_path)  # as run_cli: no .env of the working copy
     # Kill it while it writes: DuckDB keeps a write-ahead log beside the file during a transaction.
     wal = warehouse.with_name(warehouse.name + ".wal")
     deadline = time.monotonic() + 120
