@@ -122,7 +122,9 @@ def test_every_dbt_model_is_an_asset_with_its_description_lineage_and_tests_as_c
 
     parents = {key: {d["path"][0] for d in node["dependencyKeys"]} for key, node in by_key.items()}
     assert parents["stg_helpdesk__tickets"] == {"raw_helpdesk__tickets"}
-    assert "stg_helpdesk__tickets" in parents["int_tickets"]
+    # Tickets of every source system meet in one shape before the intermediate model reads them.
+    assert {"stg_helpdesk__tickets", "stg_zendesk__tickets", "stg_zendesk__ticket_metrics"} <= parents["int_tickets_unioned"]
+    assert "int_tickets_unioned" in parents["int_tickets"]
     assert {"int_tickets", "int_survey_responses", "int_customers", "metric_catalog"} <= parents["metrics_daily"]
     for metric_table in ("metrics_daily", "metrics_monthly"):
         seen, todo = set(), [metric_table]
