@@ -160,8 +160,11 @@ def test_without_dagster_home_the_demo_points_dagster_dev_at_the_project_instanc
 
     from cx_pipeline import cli, runner
 
-    monkeypatch.delenv("DAGSTER_HOME")
-    monkeypatch.delenv("CX_START_DATE", raising=False)
+    # Both are set by what runs here; setting them through monkeypatch first makes teardown remove them again,
+    # so that no later test of this process starts its partitions on 2026-03-02.
+    for name in ("DAGSTER_HOME", "CX_START_DATE"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     cli._settle_in_this_folder(dt.date(2026, 3, 2))
     assert (tmp_path / ".env").read_text() == f"CX_START_DATE=2026-03-02\nDAGSTER_HOME={runner.PROJECT_HOME}\n"
