@@ -74,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     # naming the option it does not know (main says both).
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("demo", parents=[common], help="make a sample data set if the raw directory is empty, "
-                                                        "run the whole pipeline, print the latest month")
+    commands.add_parser("demo", parents=[common], help="make a sample data set of vendor objects if the raw "
+                                                        "directory is empty, run the whole pipeline, print the "
+                                                        "latest month")
     generate = commands.add_parser("generate", parents=[common], help="write a synthetic data set")
     generate.add_argument("--out", type=Path, help="output directory (default: the raw directory)")
     generate.add_argument("--start", type=_date, required=True)
@@ -83,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--customers", type=int, default=5000)
     generate.add_argument("--seed", type=int, default=1)
     generate.add_argument("--vendors", action="store_true",
-                          help="tickets, CSAT, orders and carts as Zendesk and Shopify objects (SPEC §6)")
+                          help="customers, subscriptions, NPS and CES, tickets and CSAT, orders and carts as HubSpot, "
+                               "Stripe, Qualtrics, Zendesk and Shopify objects (SPEC §6)")
 
     run = commands.add_parser("run", parents=[common], help="the nightly job for one extract date")
     run.add_argument("--date", type=_date, required=True)
@@ -417,17 +419,18 @@ def cmd_demo(args) -> int:
     if warehouse_file is not None:  # the demo sets everything up, the warehouse's folder included
         warehouse_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if not raw.is_dir() or not any(p.is_file() for p in raw.rglob("*")):
+    made_sample = not raw.is_dir() or not any(p.is_file() for p in raw.rglob("*"))
+    if made_sample:
         end = dt.date.today() - dt.timedelta(days=1)
         start = end - dt.timedelta(days=182)
-        summary = generate(raw, start, end, customers=3000, seed=7)
-        print(f"made a sample data set in {raw}: {summary.files} files, {summary.total_rows:,} rows, "
-              f"{start} .. {end}")
+        summary = generate(raw, start, end, customers=3000, seed=7, layout="vendors")
+        print(f"made a sample data set of vendor objects in {raw}: {summary.files} files, {summary.total_rows:,} "
+              f"rows, {start} .. {end}")
     dates = sorted(date for entity in ENTITIES
                    for date in list_extracts(raw, entity, dt.date.min, dt.date.max).readable)
     if not dates:
         raise CliError(f"{raw} holds no extract files")
-    _settle_in_this_folder(dates[0])
+    _settle_in_this_folder(dates[0], made_sample=made_sample)
     from cx_pipeline.definitions import defs  # its partitions start at CX_START_DATE
 
     start, end = max(dates[0], _settings().first_day), dates[-1]
@@ -442,18 +445,29 @@ def cmd_demo(args) -> int:
     return code
 
 
-def _settle_in_this_folder(first_day: dt.date) -> None:
+def _settle_in_this_folder(first_day: dt.date, *, made_sample: bool) -> None:
     """Let `dagster dev` run from this folder show what the demo did: the partitions start with the data
-    (SPEC §5: CX_START_DATE), and the instance is the one the demo records its runs in (DAGSTER_HOME, the
-    project's dagster_home/ unless set). Each goes to .env, which every command and `dagster dev` read,
-    unless the environment or .env sets it already."""
+    (SPEC §5: CX_START_DATE), the segments of the sample data the demo made are read from the HubSpot property
+    that holds them (CX_HUBSPOT_SEGMENT_PROPERTY), and the instance is the one the demo records its runs in
+    (DAGSTER_HOME, the project's dagster_home/ unless set). Each goes to .env, which every command and
+    `dagster dev` read, unless the environment or .env sets it already."""
     from cx_pipeline import runner
+    from cx_pipeline.generate_vendors import SEGMENT_PROPERTY
 
     lines = []
     if not os.environ.get("CX_START_DATE"):
         lines.append(f"CX_START_DATE={first_day.isoformat()}")
         os.environ["CX_START_DATE"] = first_day.isoformat()
         print(f"partitions start at {first_day}, the data's first day (CX_START_DATE in {ENV_FILE})")
+    segment_property = os.environ.get("CX_HUBSPOT_SEGMENT_PROPERTY")
+    if made_sample and not segment_property:
+        lines.append(f"CX_HUBSPOT_SEGMENT_PROPERTY={SEGMENT_PROPERTY}")
+        os.environ["CX_HUBSPOT_SEGMENT_PROPERTY"] = SEGMENT_PROPERTY
+        print(f"segments read from the HubSpot contact property {SEGMENT_PROPERTY}, where the sample data holds "
+              f"them (CX_HUBSPOT_SEGMENT_PROPERTY in {ENV_FILE})")
+    elif made_sample and segment_property != SEGMENT_PROPERTY:
+        print(f"segments read from the HubSpot contact property {segment_property} (CX_HUBSPOT_SEGMENT_PROPERTY is "
+              f"set), not from {SEGMENT_PROPERTY}, where the sample data holds them")
     if not os.environ.get("DAGSTER_HOME"):
         # Without it, `dagster dev` would start on a temporary instance that knows none of the demo's runs.
         lines.append(f"DAGSTER_HOME={runner.PROJECT_HOME}")

@@ -48,8 +48,11 @@ class Entity:
     vendor: bool = False
     """A vendor object of SPEC §6: read from the vendor's JSON by the columns' paths."""
     csv_export: Callable[..., Any] | None = dataclasses.field(default=None, compare=False)
-    """Of a vendor object with a CSV export of its own (Shopify's orders): the function
+    """Of a vendor object with a CSV export of its own (Shopify's orders, Qualtrics's responses): the function
     that turns the export's records into the objects the API gives (``extracts.read_extract`` calls it)."""
+    derive: Callable[[dict], dict] | None = dataclasses.field(default=None, compare=False)
+    """Of a vendor object with a value the vendor does not send (a Stripe subscription's monthly amount): the
+    function that adds to each object the fields computed from it, read then by the columns like any other."""
 
     @property
     def path(self) -> str:

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from cx_pipeline.entities import Entity
+from cx_pipeline.entities import ColumnType, Entity
 
 EXTENSIONS = ("csv", "csv.gz", "jsonl", "parquet")
 
@@ -502,8 +502,9 @@ def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> E
     """A vendor object's file: each record is one object as the vendor's API returns it (a JSONL line; a
     Parquet row, nested columns kept; a row of the vendor's own CSV export, turned into that object). In
     any format a field may also be named by its path, ``via.channel``, or as dlt flattens nested fields,
-    ``via__channel``. Each column's value is read from the object by its path; the fields no column reads
-    are kept as ``_extra``. A path the object lacks is a missing value, not a reason to fail the file."""
+    ``via__channel``. Fields the object's ``derive`` computes are added to it first. Each column's value is
+    read from the object by its path; the fields no column reads are kept as ``_extra``. A path the object
+    lacks is a missing value, not a reason to fail the file."""
     fmt = extract_format(path)
     try:
         if fmt == "parquet":
@@ -528,9 +529,11 @@ def _read_vendor_extract(path: Path, extract_date: dt.date, entity: Entity) -> E
     extra: list[str | None] = []
     read_keys = {c.keys[0].lower() for c in entity.columns}
     for obj in objects:
+        if entity.derive is not None:
+            obj = {**obj, **entity.derive(obj)}
         lowered = _lowered_keys(obj)
         for column, out in zip(entity.columns, values):
-            out.append(_column_text(_at_path(obj, column.keys, lowered)))
+            out.append(_column_text(_at_path(obj, column.keys, lowered), column.type))
         rest = {key: value for key, value in obj.items() if key.strip().lower() not in read_keys}
         extra.append(json.dumps(rest, default=str) if rest else None)
     table = _text_table(values, known)
@@ -626,9 +629,15 @@ def _at_path(obj: object, keys: tuple[str, ...], lowered: dict[str, str] | None 
     return obj
 
 
-def _column_text(value: object) -> str | None:
+def _column_text(value: object, type_: ColumnType) -> str | None:
     """A value read from an object as the text the validation parses: scalars as written, a nested value
-    as JSON."""
+    as JSON. A number in a timestamp column is Unix seconds (Stripe's way): it becomes ISO 8601 in UTC, or,
+    beyond the dates Python knows, stays as written, to be quarantined as no timestamp."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, default=str)
+    if type_ == "timestamp" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return dt.datetime.fromtimestamp(value, dt.timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            pass
     return _json_text(value)

@@ -111,8 +111,9 @@ class GenerationSummary:
 
 
 LAYOUTS = ("section1", "vendors", "section1_as_vendors")
-"""``section1``: every table in the layout of SPEC §1. ``vendors``: tickets, surveys, orders and carts as
-Zendesk and Shopify objects (SPEC §6), the rest in SPEC §1 layout. ``section1_as_vendors``: the same data as
+"""``section1``: every table in the layout of SPEC §1. ``vendors``: customers, subscriptions, NPS and CES
+answers, tickets, CSAT answers, orders and carts as HubSpot, Stripe, Qualtrics, Zendesk and Shopify objects
+(SPEC §6), sessions, referrals and exchange rates in SPEC §1 layout. ``section1_as_vendors``: the same data as
 ``vendors`` (only what the vendors can say), all in SPEC §1 layout."""
 
 
@@ -135,7 +136,7 @@ def generate(out: Path, start: dt.date, end: dt.date, customers: int, seed: int,
         objects = generate_vendors.vendor_objects(tables, g.start)
         files += generate_vendors.write_objects(Path(out), objects, g.start)
         rows = {path: len(dated) for path, dated in objects.items()}
-        tables = {path: frame for path, frame in tables.items() if path not in generate_vendors.REPLACED}
+        tables = generate_vendors.beside_vendor_objects(tables)
     else:
         rows = {}
     for path, frame in tables.items():

@@ -166,11 +166,35 @@ def test_without_dagster_home_the_demo_points_dagster_dev_at_the_project_instanc
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    cli._settle_in_this_folder(dt.date(2026, 3, 2))
+    cli._settle_in_this_folder(dt.date(2026, 3, 2), made_sample=False)
     assert (tmp_path / ".env").read_text() == f"CX_START_DATE=2026-03-02\nDAGSTER_HOME={runner.PROJECT_HOME}\n"
     monkeypatch.delenv("CX_START_DATE")
     with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
         assert instance.root_directory == str(runner.PROJECT_HOME)
+
+
+def test_the_demos_sample_data_has_its_segments_read_where_it_holds_them(tmp_path, monkeypatch, capsys):
+    """The sample data the demo makes holds the segments in the HubSpot contact property cx_segment: .env then
+    says CX_HUBSPOT_SEGMENT_PROPERTY=cx_segment, unless the environment names a property itself."""
+    import datetime as dt
+
+    from cx_pipeline import cli
+
+    monkeypatch.setenv("CX_START_DATE", "2026-03-02")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    # Set by what runs here: set through monkeypatch first, so that teardown removes it again.
+    monkeypatch.setenv("CX_HUBSPOT_SEGMENT_PROPERTY", "")
+    monkeypatch.delenv("CX_HUBSPOT_SEGMENT_PROPERTY")
+    monkeypatch.chdir(tmp_path)
+    cli._settle_in_this_folder(dt.date(2026, 3, 2), made_sample=True)
+    assert (tmp_path / ".env").read_text() == "CX_HUBSPOT_SEGMENT_PROPERTY=cx_segment\n"
+    (tmp_path / ".env").unlink()
+    monkeypatch.setenv("CX_HUBSPOT_SEGMENT_PROPERTY", "lifecyclestage")
+    cli._settle_in_this_folder(dt.date(2026, 3, 2), made_sample=True)
+    assert not (tmp_path / ".env").exists()
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "segments read from the HubSpot contact property lifecyclestage (CX_HUBSPOT_SEGMENT_PROPERTY is set), "
+        "not from cx_segment, where the sample data holds them")
 
 
 def test_without_dagster_home_runs_are_recorded_in_the_project(monkeypatch):

@@ -46,6 +46,12 @@ def backfilled(tmp_path_factory) -> tuple[Path, str]:
      "CX_REPORTING_TIMEZONE='Europe/Atlantis' is not a time zone of the tz database (such as UTC or Europe/Paris)"),
     (["run", "--date", "2026-01-03"], "CX_START_DATE", "2026-02-30",
      "CX_START_DATE='2026-02-30' is not a date (YYYY-MM-DD)"),
+    (["run", "--date", "2026-01-03"], "CX_QUALTRICS_QUESTIONS", "QID1=nps;QID2=csat",
+     "CX_QUALTRICS_QUESTIONS='QID1=nps;QID2=csat' has an entry 'QID2=csat' without the scale a csat question "
+     "needs (such as :1-5)"),
+    (["backfill", "--start", "2026-01-02", "--end", "2026-01-03"], "CX_HUBSPOT_SEGMENT_PROPERTY", "life cycle",
+     "CX_HUBSPOT_SEGMENT_PROPERTY='life cycle' is not a HubSpot internal property name (letters, digits and _, "
+     "such as lifecyclestage)"),
 ])
 def test_a_bad_setting_is_wrong_usage_naming_its_variable(backfilled, command, variable, value, message):
     raw, url = backfilled

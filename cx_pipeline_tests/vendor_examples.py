@@ -6,6 +6,8 @@ carries many fields the pipeline does not read."""
 from __future__ import annotations
 
 import copy
+import csv
+import io
 
 _ZENDESK_TICKET = {
     # developer.zendesk.com/api-reference/ticketing/tickets/tickets/ — "JSON format", Example
@@ -195,6 +197,180 @@ SHOPIFY_ORDERS_EXPORT_HEADER = [
     "Source", "Phone",
 ]
 
+_STRIPE_CUSTOMER = {
+    # docs.stripe.com/api/customers/object — "The Customer object", as published
+    "id": "cus_NffrFeUfNV2Hib",
+    "object": "customer",
+    "address": None,
+    "balance": 0,
+    "created": 1680893993,
+    "currency": None,
+    "default_source": None,
+    "delinquent": False,
+    "description": None,
+    "email": "jennyrosen@example.com",
+    "invoice_prefix": "0759376C",
+    "invoice_settings": {"custom_fields": None, "default_payment_method": None, "footer": None,
+                         "rendering_options": None},
+    "livemode": False,
+    "metadata": {},
+    "name": "Jenny Rosen",
+    "next_invoice_sequence": 1,
+    "phone": None,
+    "preferred_locales": [],
+    "shipping": None,
+    "tax_exempt": "none",
+    "test_clock": None,
+}
+
+_STRIPE_SUBSCRIPTION_ITEM = {
+    # docs.stripe.com/api/subscriptions/object — "The Subscription object": its one item (items.data[0]), as
+    # published: $10.00 a month
+    "id": "si_Na6dzxczY5fwHx",
+    "object": "subscription_item",
+    "created": 1679609768,
+    "current_period_end": 1682288167,
+    "current_period_start": 1679609767,
+    "metadata": {},
+    "plan": {"id": "price_1MowQULkdIwHu7ixraBm864M", "object": "plan", "active": True, "amount": 1000,
+             "amount_decimal": "1000", "billing_scheme": "per_unit", "created": 1679609766, "currency": "usd",
+             "discounts": None, "interval": "month", "interval_count": 1, "livemode": False, "metadata": {},
+             "nickname": None, "product": "prod_Na6dGcTsmU0I4R", "tiers_mode": None, "transform_usage": None,
+             "trial_period_days": None, "usage_type": "licensed"},
+    "price": {"id": "price_1MowQULkdIwHu7ixraBm864M", "object": "price", "active": True,
+              "billing_scheme": "per_unit", "created": 1679609766, "currency": "usd", "custom_unit_amount": None,
+              "livemode": False, "lookup_key": None, "metadata": {}, "nickname": None,
+              "product": "prod_Na6dGcTsmU0I4R",
+              "recurring": {"interval": "month", "interval_count": 1, "trial_period_days": None,
+                            "usage_type": "licensed"},
+              "tax_behavior": "unspecified", "tiers_mode": None, "transform_quantity": None, "type": "recurring",
+              "unit_amount": 1000, "unit_amount_decimal": "1000"},
+    "quantity": 1,
+    "subscription": "sub_1MowQVLkdIwHu7ixeRlqHVzs",
+    "tax_rates": [],
+}
+
+_STRIPE_SUBSCRIPTION = {
+    # docs.stripe.com/api/subscriptions/object — "The Subscription object", as published
+    "id": "sub_1MowQVLkdIwHu7ixeRlqHVzs",
+    "object": "subscription",
+    "application": None,
+    "application_fee_percent": None,
+    "automatic_tax": {"enabled": False, "liability": None},
+    "billing_cycle_anchor": 1679609767,
+    "cancel_at": None,
+    "cancel_at_period_end": False,
+    "canceled_at": None,
+    "cancellation_details": {"comment": None, "feedback": None, "reason": None},
+    "collection_method": "charge_automatically",
+    "created": 1679609767,
+    "currency": "usd",
+    "customer": "cus_Na6dX7aXxi11N4",
+    "days_until_due": None,
+    "default_payment_method": None,
+    "default_source": None,
+    "default_tax_rates": [],
+    "description": None,
+    "discounts": None,
+    "ended_at": None,
+    "invoice_settings": {"issuer": {"type": "self"}},
+    "items": {"object": "list", "data": [_STRIPE_SUBSCRIPTION_ITEM], "has_more": False, "total_count": 1,
+              "url": "/v1/subscription_items?subscription=sub_1MowQVLkdIwHu7ixeRlqHVzs"},
+    "latest_invoice": "in_1MowQWLkdIwHu7ixuzkSPfKd",
+    "livemode": False,
+    "metadata": {},
+    "next_pending_invoice_item_invoice": None,
+    "on_behalf_of": None,
+    "pause_collection": None,
+    "payment_settings": {"payment_method_options": None, "payment_method_types": None,
+                         "save_default_payment_method": "off"},
+    "pending_invoice_item_interval": None,
+    "pending_setup_intent": None,
+    "pending_update": None,
+    "schedule": None,
+    "start_date": 1679609767,
+    "status": "active",
+    "test_clock": None,
+    "transfer_data": None,
+    "trial_end": None,
+    "trial_settings": {"end_behavior": {"missing_payment_method": "create_invoice"}},
+    "trial_start": None,
+}
+
+_HUBSPOT_CONTACT = {
+    # developers.hubspot.com/docs/api/crm/contacts — CRM API v3, GET /crm/v3/objects/contacts/{contactId},
+    # example response: the default properties, all text, beside id, createdAt, updatedAt and archived
+    "id": "512",
+    "properties": {
+        "createdate": "2019-10-30T03:30:17.883Z",
+        "email": "bh@hubspot.com",
+        "firstname": "Brian",
+        "hs_object_id": "512",
+        "lastmodifieddate": "2019-12-07T16:50:06.678Z",
+        "lastname": "Halligan",
+    },
+    "createdAt": "2019-10-30T03:30:17.883Z",
+    "updatedAt": "2019-12-07T16:50:06.678Z",
+    "archived": False,
+}
+
+_QUALTRICS_RESPONSE = {
+    # api.qualtrics.com — Response Exports (format json) and "Get Survey Response": one response as documented,
+    # its values keyed by ImportId (metadata fields, then the questions QIDn, numeric answers as numbers),
+    # labels, displayedFields and displayedValues; the values are this fixture's own, for an e-mail distribution
+    "responseId": "R_1LhXEyX3GsqV5ck",
+    "values": {
+        "startDate": "2019-11-18T17:55:18Z",
+        "endDate": "2019-11-18T17:56:29Z",
+        "status": 0,
+        "ipAddress": "174.23.131.8",
+        "progress": 100,
+        "duration": 70,
+        "finished": 1,
+        "recordedDate": "2019-11-18T17:56:30.041Z",
+        "_recordId": "R_1LhXEyX3GsqV5ck",
+        "recipientLastName": "Rosen",
+        "recipientFirstName": "Jenny",
+        "recipientEmail": "jennyrosen@example.com",
+        "locationLatitude": "40.5203",
+        "locationLongitude": "-111.8717",
+        "distributionChannel": "email",
+        "userLanguage": "EN",
+        "QID1": 9,
+        "QID2": 4,
+        "QID3": 6,
+    },
+    "labels": {"status": "IP Address", "finished": "True", "QID1": "9", "QID2": "Satisfied", "QID3": "Agree"},
+    "displayedFields": ["QID1", "QID2", "QID3"],
+    "displayedValues": {"QID1": list(range(11)), "QID2": [1, 2, 3, 4, 5], "QID3": [1, 2, 3, 4, 5, 6, 7]},
+}
+
+QUALTRICS_EXPORT_HEADER = [
+    # qualtrics.com/support/survey-platform/data-and-analysis-module/data/download-data/understanding-your-dataset
+    # — the CSV export's three header rows, column by column: its name, its question text (second row), its
+    # ImportId (third row; times carry the time zone they are written in)
+    ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Denver"}'),
+    ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"America/Denver"}'),
+    ("Status", "Response Type", '{"ImportId":"status"}'),
+    ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+    ("Progress", "Progress", '{"ImportId":"progress"}'),
+    ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
+    ("Finished", "Finished", '{"ImportId":"finished"}'),
+    ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"America/Denver"}'),
+    ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+    ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
+    ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
+    ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+    ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
+    ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
+    ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
+    ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
+    ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
+    ("Q1", "How likely are you to recommend us to a friend or colleague?", '{"ImportId":"QID1"}'),
+    ("Q2", "Overall, how satisfied are you with\nour support?", '{"ImportId":"QID2"}'),
+    ("Q3", "The company made it easy for me to handle my issue.", '{"ImportId":"QID3"}'),
+]
+
 
 def _changed(example: dict, changes: dict) -> dict:
     """The example with ``changes``; a key written ``a.b`` changes the nested field."""
@@ -246,3 +422,37 @@ def shopify_orders_export(orders: list[dict]) -> list[dict]:
         for item in items[1:]:
             lines.append({header: "" for header in SHOPIFY_ORDERS_EXPORT_HEADER} | {"Name": order["Name"]} | item)
     return lines
+
+
+def stripe_customer(**changes) -> dict:
+    return _changed(_STRIPE_CUSTOMER, changes)
+
+
+def stripe_subscription(**changes) -> dict:
+    return _changed(_STRIPE_SUBSCRIPTION, changes)
+
+
+def stripe_subscription_item(**changes) -> dict:
+    """An item of ``items.data``: the documented one, $10.00 a month, with ``changes`` (``price.unit_amount``,
+    ``price.recurring.interval`` …)."""
+    return _changed(_STRIPE_SUBSCRIPTION_ITEM, changes)
+
+
+def hubspot_contact(**changes) -> dict:
+    return _changed(_HUBSPOT_CONTACT, changes)
+
+
+def qualtrics_response(**changes) -> dict:
+    return _changed(_QUALTRICS_RESPONSE, changes)
+
+
+def qualtrics_responses_export(lines: list[dict]) -> str:
+    """The text of a responses CSV export: its three header rows, then one line per response, each given by
+    its columns (named as in the first row; the others empty)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    for row in zip(*QUALTRICS_EXPORT_HEADER):
+        writer.writerow(row)
+    for line in lines:
+        writer.writerow([line.get(column, "") for column, _, _ in QUALTRICS_EXPORT_HEADER])
+    return text.getvalue()

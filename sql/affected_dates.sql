@@ -4,7 +4,8 @@
 -- and ltv; an order can change which order of its customer is the first ever, and so every later one;
 -- exchange rates and customer attributes apply until they change again.
 -- Vendor objects (SPEC §6) count the same way, with the objects they feed (a Zendesk ticket's metrics,
--- group and requester; a Shopify order's checkout).
+-- group and requester; a Shopify order's checkout; a Stripe subscription's customer); HubSpot contacts as
+-- CRM customers.
 -- Each record counts with every other version of the same key (a ticket resolved today that was opened
 -- last month changes both days). Rows kept from records that a reload of the date replaced count too
 -- (raw.replaced_record_dates): a re-sent file may drop a record, which no table holds any more.
@@ -56,12 +57,16 @@ subscriptions as (
   group by subscription_id
 ),
 changed_customers as (
+  -- customers of the customer master: CRM customers and HubSpot contacts (keyed hubspot:<id>)
   select customer_id from raw.crm__customers where _extract_date = :extract_date
+  union select 'hubspot:' || id from raw.hubspot__contacts where _extract_date = :extract_date
 ),
 customer_emails as (
   -- Every address the changed customers had or have: records tied to a customer by e-mail move with it.
   select distinct nullif(lower(trim(email)), '') as email from raw.crm__customers
   where customer_id in (select customer_id from changed_customers)
+  union select distinct nullif(lower(trim(email)), '') from raw.hubspot__contacts
+  where 'hubspot:' || id in (select customer_id from changed_customers)
 ),
 customers as (
   -- A customer's attributes (segment, region, referrer) count on the days the customer was active...
@@ -77,8 +82,8 @@ customers as (
 customer_responses as (
   -- ...and on the days of the customer's NPS and survey responses, active or not.
   select n.responded_date as day
-  from stg.crm__nps_responses as n
-  where n.customer_id in (select customer_id from changed_customers)
+  from intermediate.nps_responses as n
+  where n.customer_key in (select customer_id from changed_customers)
   union all
   select s.responded_date
   from intermediate.survey_responses as s
@@ -127,10 +132,39 @@ shopify_checkouts as (
   where token in (select token from raw.shopify__checkouts where _extract_date = :extract_date)
     or token in (select checkout_token from shopify_orders)
 ),
+stripe_changed_subscriptions as (
+  select id from raw.stripe__subscriptions where _extract_date = :extract_date
+  union select s.id from raw.stripe__subscriptions as s
+    where s.customer in (select id from raw.stripe__customers where _extract_date = :extract_date)
+),
+stripe_subscriptions as (
+  -- as SPEC §1 subscriptions: from the start when new, when its versions disagree on anything but the end,
+  -- or when its customer changed (and with it, maybe, the customer it is tied to); else from the earliest end
+  select
+    case
+      when count(*) = 1 or count(distinct concat(
+        cast(start_date as text), '|', customer, '|', cast(monthly_amount as text), '|', currency)) > 1
+        or max(customer) in (select id from raw.stripe__customers where _extract_date = :extract_date)
+      then min(start_date)
+      else min(coalesce(ended_at, canceled_at))
+    end as event_at
+  from raw.stripe__subscriptions
+  where id in (select id from stripe_changed_subscriptions)
+  group by id
+),
+qualtrics_responses as (
+  select recorded_at as event_at from raw.qualtrics__responses
+  where response_id in (select response_id from raw.qualtrics__responses where _extract_date = :extract_date)
+),
 vendor_customers as (
-  -- Shopify orders tied by e-mail to a customer who changed carry activity and "first order ever" with it...
+  -- Shopify orders and Stripe subscriptions tied by e-mail to a customer who changed carry activity and
+  -- "first order ever" with it...
   select created_at as event_at from raw.shopify__orders
   where nullif(lower(trim(coalesce(email, customer_email))), '') in (select email from customer_emails)
+  union all
+  select s.start_date from raw.stripe__subscriptions as s
+  inner join raw.stripe__customers as c on c.id = s.customer
+  where nullif(lower(trim(c.email)), '') in (select email from customer_emails)
 ),
 vendor_customer_responses as (
   -- ...and Zendesk ratings of such a requester, or of such a requester's ticket, count in its segment.
@@ -141,6 +175,10 @@ vendor_customer_responses as (
     or r.ticket_id in (select t.id from raw.zendesk__tickets as t
                        inner join raw.zendesk__users as u on u.id = t.requester_id
                        where nullif(lower(trim(u.email)), '') in (select email from customer_emails))
+  union all
+  -- ...and so do Qualtrics answers of such a respondent.
+  select cast(recorded_at as date) from raw.qualtrics__responses
+  where nullif(lower(trim(email)), '') in (select email from customer_emails)
 )
 
 select entity, kind, day from (
@@ -165,6 +203,8 @@ select entity, kind, day from (
   union select 'shopify__orders', 'from', min(cast(created_at as date)) from shopify_orders
   union select 'crm__customers', 'day', day from vendor_customer_responses
   union select 'crm__customers', 'from', min(cast(event_at as date)) from vendor_customers
+  union select 'stripe__subscriptions', 'from', min(cast(event_at as date)) from stripe_subscriptions
+  union select 'qualtrics__responses', 'day', cast(event_at as date) from qualtrics_responses
 ) as records
 where day is not null
 union

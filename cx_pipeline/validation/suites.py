@@ -35,7 +35,8 @@ EARLIEST_TIMESTAMP = dt.datetime(1900, 1, 1)
 """No customer-experience record is older; earlier values are placeholders or typos (``0001-01-01``,
 ``1600-01-01``). The latest is now plus the future tolerance (``timestamp_in_future``)."""
 _NON_NEGATIVE = {"ecommerce__orders": ["amount"], "crm__subscriptions": ["monthly_amount"],
-                 "shopify__orders": ["total_price"], "zendesk__ticket_metrics": ["reply_time_minutes"]}
+                 "shopify__orders": ["total_price"], "zendesk__ticket_metrics": ["reply_time_minutes"],
+                 "stripe__subscriptions": ["monthly_amount"]}
 _POSITIVE = {"reference__fx_rates": ["rate_to_base"]}
 """Rules of one entity are keyed by its table: Shopify's orders are not SPEC §1's orders."""
 

@@ -7,6 +7,8 @@
     'reporting_timezone': 'UTC',
     'inactivity_days': '90',
     'ces_low_is_easy': 'true',
+    'hubspot_segment_property': 'lifecyclestage',
+    'qualtrics_questions': 'QID1=nps:0-10;QID2=csat:1-5;QID3=ces:1-7:high_is_easy',
   } -%}
   {{ return(env_var('CX_' ~ name | upper, defaults[name])) }}
 {%- endmacro %}

@@ -10,9 +10,9 @@
       case when r.score >= 9 then 1 else 0 end as is_promoter,
       case when r.score <= 6 then 1 else 0 end as is_detractor
     from periods as p
-    inner join {{ ref('stg_crm__nps_responses') }} as r
+    inner join {{ ref('int_nps_responses') }} as r
       on r.responded_date between p.period_start and p.period_end
-    left join {{ ref('int_customers') }} as c on c.customer_key = r.customer_id
+    left join {{ ref('int_customers') }} as c on c.customer_key = r.customer_key
   ),
 
   grouped as (

@@ -8,7 +8,7 @@ with intervals as (
     started_date as active_from,
     coalesce(ended_date - 1, cast('9999-12-30' as date)) as active_to
   from {{ ref('int_subscriptions') }}
-  where ended_date is null or ended_date > started_date
+  where (ended_date is null or ended_date > started_date) and customer_id is not null
   union all
   select
     customer_key,

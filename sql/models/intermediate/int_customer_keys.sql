@@ -1,11 +1,13 @@
--- One row per record that may lack a customer_id (ticket, survey, order, cart, session), with its date:
--- the customer key it is tied to and the rule that tied it (SPEC §1 Customer identity). A survey
--- without a customer of its own takes its ticket's. Vendor records (a Zendesk requester, a Shopify buyer)
--- have no CRM customer_id: they are tied by e-mail, else to a guest key (SPEC §6). entity names the raw
--- table of the record (zendesk__tickets, shopify__orders, ...); record keys never collide across them.
-with crm_emails as (
+-- One row per record that may lack a customer_id (ticket, survey, NPS answer, order, cart, session, Stripe
+-- subscription), with its date: the customer key it is tied to and the rule that tied it (SPEC §1 Customer
+-- identity). A survey without a customer of its own takes its ticket's. Vendor records (a Zendesk
+-- requester, a Shopify buyer, a Stripe customer, a Qualtrics respondent) have no customer_id: they are tied
+-- by e-mail to the customer master (CRM customers and HubSpot contacts), else to a guest key (SPEC §6).
+-- entity names the raw table of the record (zendesk__tickets, shopify__orders, ...); record keys never
+-- collide across them.
+with master_emails as (
   select email, min(customer_id) as customer_id
-  from {{ ref('stg_crm__customers') }}
+  from {{ ref('int_customers_unioned') }}
   where email is not null
   group by email
 ),
@@ -22,6 +24,12 @@ records as (
   select entity, cart_id, created_date, customer_id, email, null from {{ ref('int_carts_unioned') }}
   union all
   select 'ecommerce__sessions', session_id, started_date, customer_id, email, null from {{ ref('stg_ecommerce__sessions') }}
+  union all
+  select entity, subscription_id, started_date, null, email, null from {{ ref('int_subscriptions_unioned') }}
+  where customer_id is null
+  union all
+  select 'qualtrics__responses', answer_id, responded_date, null, email, null from {{ ref('int_qualtrics_answers') }}
+  where family = 'nps'
 ),
 
 own_identity as (
@@ -37,7 +45,7 @@ own_identity as (
     case when r.customer_id is null and m.customer_id is null and r.email is not null then 'guest:' || md5(r.email) end
       as guest_key
   from records as r
-  left join crm_emails as m on m.email = r.email
+  left join master_emails as m on m.email = r.email
 )
 
 select

@@ -1,5 +1,5 @@
--- One row per customer key (CRM customers and guests): attributes used as metric dimensions, the first
--- day the customer was active, and who referred them.
+-- One row per customer key (the customer master's customers, CRM and HubSpot, and guests): attributes used
+-- as metric dimensions, the first day the customer was active, and who referred them.
 with first_activity as (
   select customer_key, min(active_from) as first_active_date
   from {{ ref('int_customer_activity') }}
@@ -7,7 +7,7 @@ with first_activity as (
 ),
 
 keys as (
-  select customer_id as customer_key from {{ ref('stg_crm__customers') }}
+  select customer_id as customer_key from {{ ref('int_customers_unioned') }}
   union
   select customer_key from first_activity
 )
@@ -19,5 +19,5 @@ select
   c.referred_by_customer_id,
   f.first_active_date
 from keys as k
-left join {{ ref('stg_crm__customers') }} as c on c.customer_id = k.customer_key
+left join {{ ref('int_customers_unioned') }} as c on c.customer_id = k.customer_key
 left join first_activity as f on f.customer_key = k.customer_key

@@ -32,4 +32,4 @@ select
     order by c.ordered_at, c.order_id
   ) = 1 as is_first_purchase
 from converted as c
-left join {{ ref('stg_crm__customers') }} as cust on cust.customer_id = c.customer_key
+left join {{ ref('int_customers_unioned') }} as cust on cust.customer_id = c.customer_key

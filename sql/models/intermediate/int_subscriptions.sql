@@ -1,14 +1,17 @@
--- One row per subscription whose currency has a rate on or before its start: the days it covers are
--- started_date up to the day before ended_date (SPEC §4 Customer base).
+-- One row per subscription of every source system whose currency has a rate on or before its start: the
+-- days it covers are started_date up to the day before ended_date (SPEC §4 Customer base). customer_id is the
+-- customer key: a SPEC §1 subscription's own, a Stripe subscription's from its customer's e-mail (SPEC §6).
 select
   s.subscription_id,
-  s.customer_id,
+  coalesce(s.customer_id, k.customer_key) as customer_id,
   s.started_date,
   s.ended_date,
   s.plan,
   s.monthly_amount,
   s.currency
-from {{ ref('stg_crm__subscriptions') }} as s
+from {{ ref('int_subscriptions_unioned') }} as s
+left join {{ ref('int_customer_keys') }} as k
+  on s.customer_id is null and k.entity = s.entity and k.record_id = s.subscription_id
 where exists (
   select 1
   from {{ ref('int_fx_rates') }} as fx

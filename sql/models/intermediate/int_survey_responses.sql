@@ -13,7 +13,7 @@ select
   p.survey_type,
   p.responded_date,
   case
-    when p.survey_type = 'ces' and not {{ setting('ces_low_is_easy') }} then 1 - p.raw_position
+    when p.survey_type = 'ces' and p.high_is_easy then 1 - p.raw_position
     else p.raw_position
   end as position,
   k.customer_key,

@@ -1,17 +1,8 @@
-{{ config(
-    post_hook=[
-      "delete from {{ rejected_rows() }} where stage = 'staging'",
-      "insert into {{ rejected_rows() }} (entity, extract_date, source_file, row_number, raw_row, rule,
-         column_name, detail, stage, quarantined_at)
-       select entity, extract_date, source_file, row_number, raw_row, rule, column_name, detail, 'staging',
-         quarantined_at
-       from {{ this }}",
-    ]
-) }}
+{{ config(post_hook=["{{ delete_staging_rejections('no_fx_rate') }}", "{{ insert_staging_rejections() }}"]) }}
 
 -- One row per order or subscription whose currency has no rate on or before its date: it cannot be
--- converted to the base currency (SPEC §1 Money), so it stays out of the intermediate tables. The post-hook
--- lists these rows in quarantine.rejected_rows (stage 'staging') beside the rows the raw layer rejected,
+-- converted to the base currency (SPEC §1 Money), so it stays out of the intermediate tables. The post-hooks
+-- list these rows in quarantine.rejected_rows (stage 'staging') beside the rows the raw layer rejected,
 -- replacing the previous run's list.
 select
   o.entity,
@@ -28,7 +19,7 @@ from {{ ref('int_orders_unioned') }} as o
 where not exists (select 1 from {{ ref('int_orders') }} as i where i.order_id = o.order_id)
 union all
 select
-  'crm__subscriptions',
+  s.entity,
   s.extract_date,
   s.source_file,
   s.row_number,
@@ -37,5 +28,5 @@ select
   'currency',
   'currency ' || s.currency || ' has no rate on or before ' || cast(s.started_date as text),
   {{ utc_now() }}
-from {{ ref('stg_crm__subscriptions') }} as s
+from {{ ref('int_subscriptions_unioned') }} as s
 where not exists (select 1 from {{ ref('int_subscriptions') }} as i where i.subscription_id = s.subscription_id)
