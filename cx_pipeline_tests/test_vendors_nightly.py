@@ -1,6 +1,6 @@
-"""The nightly run over vendor objects (SPEC §3, §6): after a change to a Zendesk or Shopify extract (a
-re-sent file without a record, a rating answered later, a group renamed, an order refunded, a CRM e-mail
-changed), every table of marts equals a clean backfill of the same raw data. The oracle and the nightly run
+"""The nightly run over vendor objects (SPEC §3, §6): after a change to a vendor extract (a re-sent file
+without a record, a rating answered later, a group renamed, an order refunded, a CRM e-mail changed, a Stripe
+subscription canceled, a HubSpot contact's segment changed, a late Qualtrics response), every table of marts equals a clean backfill of the same raw data. The oracle and the nightly run
 are those of test_nightly_equals_backfill.py; DuckDB only, as there."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 
 from cx_pipeline_tests.conftest import RawFiles
 from cx_pipeline_tests.test_nightly_equals_backfill import START, clean_backfill, differing_rows, marts, nightly
-from cx_pipeline_tests.vendor_examples import (shopify_checkout, shopify_order, zendesk_group,
+from cx_pipeline_tests.vendor_examples import (hubspot_contact, qualtrics_response, shopify_checkout, shopify_order,
+                                               stripe_customer, stripe_subscription, zendesk_group,
                                                zendesk_satisfaction_rating, zendesk_ticket, zendesk_ticket_metrics,
                                                zendesk_user)
 
@@ -64,6 +65,27 @@ def _write_vendor_data(raw: RawFiles) -> None:
         shopify_checkout(token="k2", email="zoe@guest.test", created_at="2026-01-09T09:55:00Z",
                          updated_at="2026-01-09T09:55:00Z"),
     ], fmt="jsonl")
+    _crm_part_two(raw, "2026-01-02")
+    _qualtrics(raw, "2026-01-10", "R_A", 9)
+
+
+def _crm_part_two(raw: RawFiles, day: str, *, stage: str = "customer", canceled: bool = False) -> None:
+    """Bea: a HubSpot contact billed in Stripe since January 2 (until the night, when ``canceled``)."""
+    unix = int(dt.datetime.fromisoformat(f"{day}T00:00:00+00:00").timestamp())
+    start = int(dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc).timestamp())
+    raw.write("hubspot/contacts", day, [hubspot_contact(**{
+        "id": "77", "properties.email": "bea@example.com", "properties.lifecyclestage": stage,
+        "createdAt": "2026-01-02T00:00:00Z", "updatedAt": f"{day}T00:00:00Z"})], fmt="jsonl")
+    raw.write("stripe/customers", day, [stripe_customer(id="cus_B", email="bea@example.com")], fmt="jsonl")
+    raw.write("stripe/subscriptions", day, [stripe_subscription(**{
+        "id": "sub_B", "customer": "cus_B", "start_date": start,
+        **({"status": "canceled", "canceled_at": unix, "ended_at": unix} if canceled else {})})], fmt="jsonl")
+
+
+def _qualtrics(raw: RawFiles, day: str, response_id: str, score: int) -> None:
+    raw.write("qualtrics/responses", day, [qualtrics_response(**{
+        "responseId": response_id, "values.recordedDate": f"{day}T12:00:00Z",
+        "values.recipientEmail": "bea@example.com", "values.QID1": score})], fmt="jsonl")
 
 
 def _resend_metrics_without_ticket_100(raw: RawFiles) -> dt.date:
@@ -100,6 +122,21 @@ def _crm_email_changed(raw: RawFiles) -> dt.date:
     return NIGHT
 
 
+def _stripe_subscription_canceled(raw: RawFiles) -> dt.date:
+    _crm_part_two(raw, NIGHT.isoformat(), canceled=True)
+    return NIGHT
+
+
+def _hubspot_segment_changed(raw: RawFiles) -> dt.date:
+    _crm_part_two(raw, NIGHT.isoformat(), stage="evangelist")
+    return NIGHT
+
+
+def _late_qualtrics_response(raw: RawFiles) -> dt.date:
+    _qualtrics(raw, NIGHT.isoformat(), "R_B", 3)
+    return NIGHT
+
+
 @pytest.fixture(scope="module")
 def backfilled(tmp_path_factory):
     root = tmp_path_factory.mktemp("vendors_nightly")
@@ -111,7 +148,9 @@ def backfilled(tmp_path_factory):
 
 
 @pytest.mark.parametrize("change", [_resend_metrics_without_ticket_100, _rating_answered_later, _group_renamed,
-                                    _order_refunded_and_checkout_token_set, _crm_email_changed])
+                                    _order_refunded_and_checkout_token_set, _crm_email_changed,
+                                    _stripe_subscription_canceled, _hubspot_segment_changed,
+                                    _late_qualtrics_response])
 def test_a_nightly_run_after_a_vendor_change_leaves_marts_as_a_clean_backfill_would(backfilled, tmp_path, change):
     root, instance = backfilled
     shutil.copytree(root / "raw", tmp_path / "raw")
