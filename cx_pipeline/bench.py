@@ -118,7 +118,7 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
     os.environ["CX_RAW_DIR"] = str(raw)
     os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{warehouse}"
     os.environ["CX_REPORT_DIR"] = str(workdir / "reports")
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance, runner
     from cx_pipeline.definitions import defs
 
     rss = _PeakRss()
@@ -133,8 +133,7 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
     steps.append(Step("floor (DuckDB reads all)", rows, size, min(reads), rss.peak / 1024,
                       [(f"read {n + 1}", seconds) for n, seconds in enumerate(reads)]))
 
-    (workdir / "dagster_home").mkdir(exist_ok=True)
-    instance = dg.DagsterInstance.local_temp(str(workdir / "dagster_home"))
+    instance = dagster_instance.in_folder(workdir / "dagster_home")
     started = time.perf_counter()
     with rss.watch():
         outcomes = runner.backfill(defs, start, end, instance)

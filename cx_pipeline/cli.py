@@ -311,27 +311,27 @@ def cmd_generate(args) -> int:
 
 
 def cmd_backfill(args) -> int:
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance, runner
     from cx_pipeline.definitions import defs
 
     _check_range(args.start, args.end)
     _check_warehouse_url(reading=False)
     started = time.perf_counter()
     print(f"backfill {args.start} .. {args.end}")
-    instance = runner.instance()
+    instance = dagster_instance.get()
     return _report(runner.backfill(defs, args.start, args.end, instance, args.verbose), started, instance,
                    _periods(args.start, args.end), f"cx-pipeline backfill --start {args.start} --end {args.end}")
 
 
 def cmd_run(args) -> int:
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance, runner
     from cx_pipeline.definitions import defs
 
     _check_range(args.date, args.date)
     _check_warehouse_url(reading=False)
     started = time.perf_counter()
     print(f"nightly run for extract date {args.date}")
-    instance = runner.instance()
+    instance = dagster_instance.get()
     return _report(runner.nightly(defs, args.date, instance, args.verbose), started, instance,
                    f"{_periods(args.date, args.date)} (and those of every other day the night's records change)",
                    f"cx-pipeline run --date {args.date}")
@@ -408,7 +408,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance, runner
     from cx_pipeline.entities import ENTITIES
     from cx_pipeline.extracts import list_extracts
     from cx_pipeline.generate import generate
@@ -435,7 +435,7 @@ def cmd_demo(args) -> int:
 
     start, end = max(dates[0], _settings().first_day), dates[-1]
     print(f"backfill {start} .. {end}")
-    instance = runner.instance()
+    instance = dagster_instance.get()
     code = _report(runner.backfill(defs, start, end, instance, args.verbose), started, instance,
                    _periods(start, end), "cx-pipeline demo")
     if code == OK:
@@ -451,7 +451,7 @@ def _settle_in_this_folder(first_day: dt.date, *, made_sample: bool) -> None:
     that holds them (CX_HUBSPOT_SEGMENT_PROPERTY), and the instance is the one the demo records its runs in
     (DAGSTER_HOME, the project's dagster_home/ unless set). Each goes to .env, which every command and
     `dagster dev` read, unless the environment or .env sets it already."""
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance
     from cx_pipeline.generate_vendors import SEGMENT_PROPERTY
 
     lines = []
@@ -470,8 +470,8 @@ def _settle_in_this_folder(first_day: dt.date, *, made_sample: bool) -> None:
               f"set), not from {SEGMENT_PROPERTY}, where the sample data holds them")
     if not os.environ.get("DAGSTER_HOME"):
         # Without it, `dagster dev` would start on a temporary instance that knows none of the demo's runs.
-        lines.append(f"DAGSTER_HOME={runner.PROJECT_HOME}")
-        print(f"runs recorded in {runner.PROJECT_HOME} (DAGSTER_HOME in {ENV_FILE}, for dagster dev)")
+        lines.append(f"DAGSTER_HOME={dagster_instance.PROJECT_HOME}")
+        print(f"runs recorded in {dagster_instance.PROJECT_HOME} (DAGSTER_HOME in {ENV_FILE}, for dagster dev)")
     if lines:
         with open(ENV_FILE, "a", encoding="utf-8") as env:
             env.write("".join(f"{line}\n" for line in lines))

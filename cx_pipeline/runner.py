@@ -7,11 +7,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import io
-import os
 import re
 import sys
 import time
-from pathlib import Path
 
 import dagster as dg
 
@@ -41,18 +39,6 @@ class RunOutcome:
     """A blocking check failed (an unreadable file, rows not reconciled): nothing after it was published."""
     warnings: tuple[str, ...] = ()
     """Checks that failed without blocking the run, such as files that belong to no extract date."""
-
-
-PROJECT_HOME = Path(__file__).resolve().parent.parent / "dagster_home"
-"""The project's Dagster instance (run, event and schedule storage in SQLite beside its dagster.yaml)."""
-
-
-def instance() -> dg.DagsterInstance:
-    """Where command-line runs are recorded: DAGSTER_HOME, else the project's dagster_home/, so that
-    `dagster dev` right after the demo shows its runs, partitions and checks."""
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.from_config(str(PROJECT_HOME))
 
 
 def execute(defs: dg.Definitions, job_name: str, tags: dict[str, str], *, partition_key: str | None = None,

@@ -158,7 +158,7 @@ def test_without_dagster_home_the_demo_points_dagster_dev_at_the_project_instanc
 
     from dagster._cli.utils import get_possibly_temporary_instance_for_cli
 
-    from cx_pipeline import cli, runner
+    from cx_pipeline import cli, dagster_instance
 
     # Both are set by what runs here; setting them through monkeypatch first makes teardown remove them again,
     # so that no later test of this process starts its partitions on 2026-03-02.
@@ -167,10 +167,10 @@ def test_without_dagster_home_the_demo_points_dagster_dev_at_the_project_instanc
         monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     cli._settle_in_this_folder(dt.date(2026, 3, 2), made_sample=False)
-    assert (tmp_path / ".env").read_text() == f"CX_START_DATE=2026-03-02\nDAGSTER_HOME={runner.PROJECT_HOME}\n"
+    assert (tmp_path / ".env").read_text() == f"CX_START_DATE=2026-03-02\nDAGSTER_HOME={dagster_instance.PROJECT_HOME}\n"
     monkeypatch.delenv("CX_START_DATE")
     with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
-        assert instance.root_directory == str(runner.PROJECT_HOME)
+        assert instance.root_directory == str(dagster_instance.PROJECT_HOME)
 
 
 def test_the_demos_sample_data_has_its_segments_read_where_it_holds_them(tmp_path, monkeypatch, capsys):
@@ -198,8 +198,11 @@ def test_the_demos_sample_data_has_its_segments_read_where_it_holds_them(tmp_pat
 
 
 def test_without_dagster_home_runs_are_recorded_in_the_project(monkeypatch):
-    from cx_pipeline import runner
+    from cx_pipeline import dagster_instance
 
     monkeypatch.delenv("DAGSTER_HOME")
-    with runner.instance() as instance:
-        assert not instance.is_ephemeral and instance.root_directory == str(runner.PROJECT_HOME)
+    with dagster_instance.get() as instance:
+        assert not instance.is_ephemeral and instance.root_directory == str(dagster_instance.PROJECT_HOME)
+        storage = instance.event_log_storage
+        assert isinstance(storage, dagster_instance.BatchingSqliteEventLogStorage)
+        assert storage.path_for_shard("index") == str(dagster_instance.PROJECT_HOME / "history" / "runs" / "index.db")

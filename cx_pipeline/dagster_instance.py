@@ -1,0 +1,78 @@
+"""The project's Dagster instance, where command-line runs are recorded, and its event log on SQLite.
+
+A run over a range of partitions records one materialization per partition of every partitioned asset:
+a year's backfill records thousands. Dagster's SQLite storage writes each in two transactions of their
+own (the run's database and the cross-run index), which made recording the history cost twice the
+backfill itself. Dagster hands such events to ``store_event_batch`` when ``DAGSTER_EVENT_BATCH_SIZE`` is
+set (``definitions.py`` sets it); its PostgreSQL storage writes a batch at once, its SQLite storage one
+event at a time. ``BatchingSqliteEventLogStorage`` writes a batch as the PostgreSQL storage does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.event_api import EventLogEntry
+from dagster._core.storage.event_log import SqliteEventLogStorage
+
+PROJECT_HOME = Path(__file__).resolve().parent.parent / "dagster_home"
+"""The project's Dagster instance (run, event and schedule storage in SQLite beside its dagster.yaml)."""
+
+EVENT_BATCH_SIZE = "1000"
+"""Materializations of one step stored together: a year of daily partitions of an asset is one batch."""
+
+_BATCHED = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_OBSERVATION}
+
+
+def get() -> dg.DagsterInstance:
+    """Where command-line runs are recorded: DAGSTER_HOME, else the project's dagster_home/, so that
+    `dagster dev` right after the demo shows its runs, partitions and checks."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(PROJECT_HOME))
+
+
+def in_folder(home: Path) -> dg.DagsterInstance:
+    """An instance in ``home`` configured as the project's (the bench records its runs in one of its own)."""
+    home.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.local_temp(str(home), overrides={"telemetry": {"enabled": False}, "event_log_storage": {
+        "module": __name__, "class": BatchingSqliteEventLogStorage.__name__,
+        "config": {"base_dir": str(home / "history" / "runs")}}})
+
+
+class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
+    """SQLite event-log storage that stores a batch of asset materializations or observations of one run
+    in one transaction per database, the asset's latest entry taken from the batch's last event.
+
+    ``base_dir`` defaults to where Dagster keeps a SQLite instance's event logs: ``history/runs`` in
+    DAGSTER_HOME, else in the project's dagster_home/ (where ``get`` records without DAGSTER_HOME)."""
+
+    def __init__(self, base_dir: str | None = None, inst_data=None):
+        home = os.environ.get("DAGSTER_HOME") or str(PROJECT_HOME)
+        super().__init__(base_dir or os.path.join(home, "history", "runs"), inst_data=inst_data)
+
+    @classmethod
+    def config_type(cls):
+        return {"base_dir": dg.Field(dg.StringSource, is_required=False)}
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value) -> BatchingSqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        kinds = {event.get_dagster_event().event_type for event in events}
+        runs = {event.run_id for event in events}
+        if len(runs) != 1 or len(kinds) != 1 or not kinds <= _BATCHED:
+            super().store_event_batch(events)
+            return
+        with self.run_connection(runs.pop()) as conn:
+            conn.execute(self.prepare_insert_event_batch(events))
+        with self.index_transaction() as conn:
+            ids = [conn.execute(self.prepare_insert_event(event)).inserted_primary_key[0] for event in events]
+            self._store_asset_event_tags(conn, events, ids)
+            latest = {event.get_dagster_event().asset_key: (event, event_id) for event, event_id in zip(events, ids)}
+            for event, event_id in latest.values():
+                self._store_asset_event(conn, event, event_id)

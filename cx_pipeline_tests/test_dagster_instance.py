@@ -1,0 +1,80 @@
+"""The project instance's event log stores a ranged run's materializations in batches and records exactly
+what Dagster's own SQLite event log records: the same partitions, events, tags and latest materialization."""
+
+import dagster as dg
+
+from cx_pipeline import dagster_instance
+from cx_pipeline.defs.schedules import range_tags
+
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-11")
+
+
+@dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+def loaded(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"days": len(context.partition_keys)}, data_version=dg.DataVersion("v1"))
+
+
+@dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run(), deps=[loaded])
+def derived(context: dg.AssetExecutionContext) -> None:
+    pass
+
+
+def _record(instance: dg.DagsterInstance) -> dict:
+    """What the UI reads of the two assets after a ranged run and a single-partition run."""
+    dg.materialize([loaded, derived], instance=instance, tags=range_tags("2026-01-01", "2026-01-10"))
+    dg.materialize([loaded], instance=instance, partition_key="2026-01-04")
+    recorded = {}
+    for asset in (loaded, derived):
+        key = asset.key
+        records = instance.fetch_materializations(key, limit=100).records
+        latest = instance.get_latest_materialization_event(key)
+        recorded[key.to_user_string()] = {
+            "materialized partitions": sorted(instance.get_materialized_partitions(key)),
+            "materializations by partition": sorted(r.partition_key for r in records),
+            "latest": latest.dagster_event.partition,
+            # `derived` has no data version of its own: Dagster derives one that differs from run to run.
+            "data versions": sorted((r.partition_key, r.asset_materialization.tags["dagster/data_version"])
+                                    for r in records) if asset is loaded else None,
+            "in the run's own log": sorted(
+                e.dagster_event.partition for run in instance.get_runs()
+                for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+                if e.dagster_event.asset_key == key),
+            "last run": instance.get_latest_materialization_event(key).run_id == instance.get_runs(limit=1)[0].run_id,
+        }
+    return recorded
+
+
+def test_a_ranged_run_is_recorded_in_batches_and_as_dagsters_own_sqlite_storage_records_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", dagster_instance.EVENT_BATCH_SIZE)
+    batches = []
+    store_event_batch = dagster_instance.BatchingSqliteEventLogStorage.store_event_batch
+
+    def counted(storage, events):
+        batches.append(len(events))
+        store_event_batch(storage, events)
+
+    monkeypatch.setattr(dagster_instance.BatchingSqliteEventLogStorage, "store_event_batch", counted)
+
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as plain, \
+            dagster_instance.in_folder(tmp_path / "batching") as batching:
+        assert type(plain.event_log_storage).__name__ == "SqliteEventLogStorage"
+        expected = _record(plain)
+        batches.clear()
+        assert _record(batching) == expected
+
+    days = [f"2026-01-{day:02d}" for day in range(1, 11)]
+    assert expected["loaded"]["materialized partitions"] == days
+    assert expected["loaded"]["materializations by partition"] == sorted([*days, "2026-01-04"])
+    assert expected["loaded"]["latest"] == "2026-01-04"
+    assert expected["derived"]["latest"] == "2026-01-10"
+    assert set(expected["loaded"]["data versions"]) == {(day, "v1") for day in days}
+    # Ten materializations of each asset in one batch each; the single-partition run stores its one event alone.
+    assert batches.count(10) == 2
+
+
+def test_the_event_log_lives_where_dagster_keeps_a_sqlite_instances_runs(tmp_path, monkeypatch):
+    """Without DAGSTER_HOME, in the project's dagster_home/: test_cli asks the project instance for it."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    storage = dagster_instance.BatchingSqliteEventLogStorage()
+    assert storage.path_for_shard("index") == str(tmp_path / "history" / "runs" / "index.db")
