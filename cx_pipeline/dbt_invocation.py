@@ -7,6 +7,12 @@ project), three times in a nightly run: more than the nightly's whole budget. db
 invocation starts in about 0.3 s. Its events are turned into the JSON lines dbt would have written, and
 dagster-dbt's ``DbtCliInvocation`` turns those into materializations and asset-check results exactly as it
 does for the subprocess.
+
+dbt also parses the project at each invocation (about 2 s here, even from its partial-parse state, and
+1.4 s more to write a manifest.json nobody reads). A run's parsed project depends only on the connection
+and the settings, not on the periods it computes (macros read those when the models run), so the parsed
+project is kept for the invocations that follow in the process, as dbt's programmatic API allows
+(``dbtRunner(manifest=…)``), and no JSON artifacts are written.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from packaging import version
 
-from cx_pipeline.dbt_project import PARTIAL_PARSE, SQL_DIR, TARGET_DIR
+from cx_pipeline.dbt_project import MANIFEST, PARTIAL_PARSE, PERIOD_VARIABLES, SQL_DIR, TARGET_DIR
+
+_parsed: dict[tuple, Any] = {}
+"""The project as dbt parsed it for the last connection and settings used in this process."""
 
 
 class _FinishedDbt:
@@ -60,14 +69,15 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
     from dbt.version import __version__ as dbt_version
 
     manifest, translator, _project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
-    args = [command, "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path",
-            str(target_path), "--log-path", str(target_path), "--log-level", "none", "--log-level-file", "none",
-            "--indirect-selection", "buildable", "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
-    _start_from_partial_parse(target_path)
+    project = ["--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path", str(target_path),
+               "--log-path", str(target_path), "--log-level", "none", "--log-level-file", "none", "--no-write-json"]
+    args = [command, *project, "--indirect-selection", "buildable",
+            "--select", *_selected_nodes(context, translator, manifest)] + (["--full-refresh"] if full_refresh else [])
     lines: list[bytes] = []
     with environment_set(environment):
         try:
-            result = dbtRunner(callbacks=[_collect_into(lines)]).invoke(args)
+            parsed = _parsed_project(project, environment, target_path)
+            result = dbtRunner(manifest=parsed, callbacks=[_collect_into(lines)]).invoke(args)
         finally:
             _release_duckdb()
     returncode = 0 if result.success else 2 if result.exception is not None else 1
@@ -79,6 +89,24 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
         project_dir=SQL_DIR, target_path=target_path, raise_on_error=True,
         cli_version=version.parse(dbt_version), context=context)
     yield from invocation.stream()
+
+
+def _parsed_project(project: list[str], environment: Mapping[str, str], target_path: Path) -> Any:
+    """dbt's parsed project for this environment, parsed at the first invocation of the process that uses it
+    (from the partial-parse state the last one left). ``None`` when dbt cannot parse it: the invocation then
+    parses the project itself and reports why it cannot."""
+    key = (MANIFEST.stat().st_mtime_ns, *sorted((name, value) for name, value in environment.items()
+                                                 if name not in PERIOD_VARIABLES))
+    if key not in _parsed:
+        from dbt.cli.main import dbtRunner
+
+        _start_from_partial_parse(target_path)
+        result = dbtRunner().invoke(["parse", *project])
+        if not result.success:
+            return None
+        _parsed.clear()
+        _parsed[key] = result.result
+    return _parsed[key]
 
 
 def _collect_into(lines: list[bytes]):

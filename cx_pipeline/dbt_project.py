@@ -30,6 +30,8 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 TARGET_DIR = SQL_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
+PERIOD_VARIABLES = ("CX_PERIOD_START", "CX_PERIOD_END")
+"""The periods a metrics run replaces: read when the models run, not when dbt parses the project."""
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() \
     else "dbt"
@@ -71,7 +73,7 @@ def dbt_environment(warehouse_url: str, settings_environment: Mapping[str, str],
     """The variables of one dbt invocation: connection, settings and, for a metrics run, its periods."""
     variables = {**_profile_environment(warehouse_url), **settings_environment}
     if periods is not None:
-        variables.update(CX_PERIOD_START=periods[0].isoformat(), CX_PERIOD_END=periods[1].isoformat())
+        variables.update(zip(PERIOD_VARIABLES, (periods[0].isoformat(), periods[1].isoformat())))
     return variables
 
 

@@ -78,3 +78,12 @@ def test_the_event_log_lives_where_dagster_keeps_a_sqlite_instances_runs(tmp_pat
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     storage = dagster_instance.BatchingSqliteEventLogStorage()
     assert storage.path_for_shard("index") == str(tmp_path / "history" / "runs" / "index.db")
+
+
+def test_an_open_engine_reads_what_another_instance_stored_since(tmp_path):
+    """The webserver keeps its engines open while command-line runs store events through instances of their own."""
+    reader = dagster_instance.BatchingSqliteEventLogStorage(str(tmp_path / "history" / "runs"))
+    assert reader.get_materialized_partitions(loaded.key) == set()
+    with dagster_instance.in_folder(tmp_path) as writer:
+        dg.materialize([loaded], instance=writer, partition_key="2026-01-05")
+    assert reader.get_materialized_partitions(loaded.key) == {"2026-01-05"}

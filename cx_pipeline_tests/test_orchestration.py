@@ -266,3 +266,37 @@ def test_staging_is_rebuilt_whole_when_a_setting_it_reads_changes(tmp_path):
     assert set(_load(new_york, "2026-01-06", "2026-01-06").values()) == {"rebuilt whole"}
     assert new_york.query("select responded_date from stg.crm__nps_responses")[0][0] == dt.date(2026, 1, 4)
     assert set(_load(new_york, "2026-01-07", "2026-01-07").values()) == {"merged"}
+
+
+def test_the_metric_tables_tests_judge_the_runs_periods_only(tmp_path):
+    """A marts test's `where` names the run's periods (`__run_start__`, `__run_end__`), filled in when the test
+    runs, not when dbt parses the project: one parsed project serves runs over different periods."""
+    from dbt.cli.main import dbtRunner
+
+    from cx_pipeline.dbt_invocation import environment_set
+    from cx_pipeline.dbt_project import SQL_DIR, dbt_environment
+
+    raw = RawFiles(tmp_path / "raw")
+    for day in range(1, 5):
+        raw.write("helpdesk/surveys", f"2026-01-0{day}", [_survey(f"R{day}", f"2026-01-0{day}")])
+    pipeline = Pipeline(raw.root, f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    pipeline.backfill("2026-01-01", "2026-01-04")
+    pipeline.query("insert into marts.metrics_daily select * from marts.metrics_daily "
+                   "where metric_date = '2026-01-02' and metric = 'csat_avg'")  # a duplicate on the 2nd
+    pipeline.warehouse.dispose()
+
+    parsed = dbtRunner().invoke(["parse", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
+                                 "--target-path", str(tmp_path / "target"), "--log-level", "none"])
+    runner = dbtRunner(manifest=parsed.result)
+
+    def uniqueness_test_passes(first: str, last: str) -> bool:
+        periods = (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+        with environment_set(dbt_environment(pipeline.warehouse.url, pipeline.settings.sql_environment(), periods)):
+            result = runner.invoke(["test", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
+                                    "--target-path", str(tmp_path / "target"), "--log-level", "none",
+                                    "--select", "metrics_daily_one_row_per_metric_and_dimension_value"])
+        return result.success
+
+    assert uniqueness_test_passes("2026-01-03", "2026-01-04")
+    assert not uniqueness_test_passes("2026-01-01", "2026-01-02")
+    assert uniqueness_test_passes("2026-01-04", "2026-01-04")
