@@ -25,6 +25,7 @@ import dagster as dg
 import sqlalchemy as sa
 from dagster._core.event_api import EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 
 PROJECT_HOME = Path(__file__).resolve().parent.parent / "dagster_home"
@@ -120,10 +121,13 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         if len(runs) != 1 or len(kinds) != 1 or not kinds <= _BATCHED:
             super().store_event_batch(events)
             return
+        rows = [self._event_to_row(event) for event in events]
         with self.run_connection(runs.pop()) as conn:
-            conn.execute(self.prepare_insert_event_batch(events))
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
         with self.index_transaction() as conn:
-            ids = [conn.execute(self.prepare_insert_event(event)).inserted_primary_key[0] for event in events]
+            # One statement inserts the rows in order, so their ids ascend with the events.
+            ids = sorted(conn.execute(SqlEventLogStorageTable.insert().values(rows)
+                                      .returning(SqlEventLogStorageTable.c.id)).scalars())
             self._store_asset_event_tags(conn, events, ids)
             latest = {event.get_dagster_event().asset_key: (event, event_id) for event, event_id in zip(events, ids)}
             for event, event_id in latest.values():
