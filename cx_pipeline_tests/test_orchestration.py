@@ -250,6 +250,31 @@ def _ticket(pipeline: Pipeline, ticket_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def test_a_source_without_records_and_an_unchanged_seed_are_left_out_of_a_merging_run(tmp_path):
+    import dagster as dg
+
+    raw = RawFiles(tmp_path / "raw")
+    raw.write("crm/nps_responses", "2026-01-05", [
+        {"response_id": "N1", "customer_id": "C1", "responded_at": "2026-01-05T03:00:00Z", "score": 10}])
+    pipeline = Pipeline(raw.root, f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+
+    def seeded_in() -> str:
+        return pipeline.instance.get_latest_materialization_event(dg.AssetKey("metric_catalog")).run_id
+
+    # Built whole, every staging model runs, empty or not, and the seeds are loaded.
+    first = _load(pipeline, "2026-01-05", "2026-01-05")
+    assert len(first) == 21 and set(first.values()) == {"rebuilt whole"}
+    seeded = seeded_in()
+    # Merging, only the staging of a source that has delivered a record runs; the seeds stay as loaded.
+    assert _load(pipeline, "2026-01-06", "2026-01-06") == {"stg_crm__nps_responses": "merged"}
+    raw.write("crm/customers", "2026-01-07", [
+        {"customer_id": "C1", "updated_at": "2026-01-07T00:00:00Z", "segment": "consumer"}])
+    assert _load(pipeline, "2026-01-07", "2026-01-07") == {"stg_crm__nps_responses": "merged",
+                                                            "stg_crm__customers": "merged"}
+    assert seeded_in() == seeded
+    assert pipeline.query("select customer_id, segment from stg.crm__customers") == [("C1", "consumer")]
+
+
 def test_staging_is_rebuilt_whole_when_a_setting_it_reads_changes(tmp_path):
     raw = RawFiles(tmp_path / "raw")
     raw.write("crm/nps_responses", "2026-01-05", [

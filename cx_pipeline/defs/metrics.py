@@ -46,7 +46,7 @@ def _metric_assets(grain: Grain, partitions_def: dg.PartitionsDefinition) -> dg.
         start, end = partition_dates(context)
         with retried_when_transient():
             # Read the headline once dbt has finished and let go of the warehouse.
-            events = list(dbt_build(context, warehouse, settings, periods=(start, end)))
+            events = list(dbt_build(context, warehouse, settings, periods=(start, end), threads=2))
             for event in events:
                 yield _with_headline(event, warehouse, settings, grain, start, end)
 

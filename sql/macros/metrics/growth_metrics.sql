@@ -21,24 +21,32 @@
     group by {{ dimension_grouping_sets(['period_start'], ['segment']) }}
   ),
 
+  -- Each funnel counted per day first, then per period: the periods' joins then cover days, not records.
+  funnel_days as (
+    select 'referral_conversion_rate' as metric, sent_date as day,
+      count(*) as n, sum(case when signed_up_customer_id is not null then 1 else 0 end) as hits
+    from {{ ref('stg_ecommerce__referrals') }}
+    where sent_date between (select min(period_start) from periods) and (select max(period_end) from periods)
+    group by sent_date
+    union all
+    select 'cart_abandonment_rate', created_date,
+      count(*), sum(case when order_id is null then 1 else 0 end)
+    from {{ ref('int_carts_unioned') }}
+    where created_date between (select min(period_start) from periods) and (select max(period_end) from periods)
+    group by created_date
+    union all
+    select 'conversion_rate', started_date,
+      count(*), sum(case when order_id is not null then 1 else 0 end)
+    from {{ ref('stg_ecommerce__sessions') }}
+    where started_date between (select min(period_start) from periods) and (select max(period_end) from periods)
+    group by started_date
+  ),
+
   funnels as (
-    select p.period_start, 'referral_conversion_rate' as metric,
-      count(*) as n, sum(case when r.signed_up_customer_id is not null then 1 else 0 end) as hits
+    select p.period_start, f.metric, cast(sum(f.n) as bigint) as n, cast(sum(f.hits) as bigint) as hits
     from periods as p
-    inner join {{ ref('stg_ecommerce__referrals') }} as r on r.sent_date between p.period_start and p.period_end
-    group by 1
-    union all
-    select p.period_start, 'cart_abandonment_rate',
-      count(*), sum(case when c.order_id is null then 1 else 0 end)
-    from periods as p
-    inner join {{ ref('int_carts_unioned') }} as c on c.created_date between p.period_start and p.period_end
-    group by 1
-    union all
-    select p.period_start, 'conversion_rate',
-      count(*), sum(case when s.order_id is not null then 1 else 0 end)
-    from periods as p
-    inner join {{ ref('stg_ecommerce__sessions') }} as s on s.started_date between p.period_start and p.period_end
-    group by 1
+    inner join funnel_days as f on f.day between p.period_start and p.period_end
+    group by p.period_start, f.metric
   )
 
   select

@@ -25,7 +25,7 @@
     union all
     select * from ({{ customer_base_metrics() }}) as customer_base_metrics
     union all
-    select * from ({{ revenue_metrics() }}) as revenue_metrics
+    select * from ({{ revenue_metrics(grain) }}) as revenue_metrics
     union all
     select * from ({{ order_metrics() }}) as order_metrics
     union all

@@ -7,7 +7,7 @@
     many days it accrues.
     A customer counts once in a window: by the first of their spells that meets it (the spell before it,
     if any, ended before the window began). -#}
-{% macro revenue_metrics() -%}
+{% macro revenue_metrics(grain) -%}
   with revenue_items as (
     select
       o.ordered_date as day, 'order' as kind, o.order_id as item_id, o.customer_key,
@@ -40,12 +40,18 @@
   ),
 
   -- One row per period and item: an order or a subscription counts once in a period's sample, however
-  -- many days it accrues.
+  -- many days it accrues. A day holds each item once already.
   period_items as (
+    {%- if grain == 'daily' %}
+    select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel, a.amount
+    from attributed as a
+    inner join period_days as pd on pd.day = a.day
+    {%- else %}
     select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel, sum(a.amount) as amount
     from attributed as a
     inner join period_days as pd on pd.day = a.day
     group by pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel
+    {%- endif %}
   ),
 
   period_revenue as (
