@@ -25,20 +25,25 @@ def normal_two_sided_p(z: float) -> float:
 
 def t_two_sided_p(t: float, degrees_of_freedom: float) -> float:
     """P(|T| ≥ |t|) for Student's t with (possibly fractional) degrees of freedom ν:
-    I_{ν/(ν+t²)}(ν/2, 1/2), the regularized incomplete beta function."""
-    return regularized_incomplete_beta(degrees_of_freedom / (degrees_of_freedom + t * t), degrees_of_freedom / 2, 0.5)
+    I_{ν/(ν+t²)}(ν/2, 1/2), the regularized incomplete beta function. Near t = 0 that x rounds to 1, and
+    1 − x would lose the digits that make the p-value: its complement t²/(ν+t²) is passed as computed."""
+    spread = degrees_of_freedom + t * t
+    return regularized_incomplete_beta(degrees_of_freedom / spread, degrees_of_freedom / 2, 0.5,
+                                       complement=t * t / spread)
 
 
-def regularized_incomplete_beta(x: float, a: float, b: float) -> float:
-    """I_x(a, b) by its continued fraction (modified Lentz), taken on whichever side converges fast."""
+def regularized_incomplete_beta(x: float, a: float, b: float, complement: float | None = None) -> float:
+    """I_x(a, b) by its continued fraction (modified Lentz), taken on whichever side converges fast;
+    ``complement`` is 1 − x when the caller has it more exactly than 1 − x can be taken from x."""
     if x <= 0.0:
         return 0.0
-    if x >= 1.0:
+    if (1.0 - x if complement is None else complement) <= 0.0:
         return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    log_complement = math.log1p(-x) if complement is None else math.log(complement)
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * log_complement)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _beta_continued_fraction(x, a, b) / a
-    return 1.0 - front * _beta_continued_fraction(1.0 - x, b, a) / b
+    return 1.0 - front * _beta_continued_fraction(1.0 - x if complement is None else complement, b, a) / b
 
 
 def _beta_continued_fraction(x: float, a: float, b: float) -> float:
