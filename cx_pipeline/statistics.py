@@ -35,15 +35,16 @@ def t_two_sided_p(t: float, degrees_of_freedom: float) -> float:
 def regularized_incomplete_beta(x: float, a: float, b: float, complement: float | None = None) -> float:
     """I_x(a, b) by its continued fraction (modified Lentz), taken on whichever side converges fast;
     ``complement`` is 1 − x when the caller has it more exactly than 1 − x can be taken from x."""
+    y = 1.0 - x if complement is None else complement
     if x <= 0.0:
         return 0.0
-    if (1.0 - x if complement is None else complement) <= 0.0:
+    if y <= 0.0:
         return 1.0
-    log_complement = math.log1p(-x) if complement is None else math.log(complement)
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * log_complement)
+    log_y = math.log1p(-x) if complement is None else math.log(y)
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * log_y)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _beta_continued_fraction(x, a, b) / a
-    return 1.0 - front * _beta_continued_fraction(1.0 - x if complement is None else complement, b, a) / b
+    return 1.0 - front * _beta_continued_fraction(y, b, a) / b
 
 
 def _beta_continued_fraction(x: float, a: float, b: float) -> float:

@@ -40,11 +40,12 @@ def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
     seeds = {node["name"]: seed_fingerprint(node, warehouse.location) for node in manifest["nodes"].values()
              if node["resource_type"] == "seed"}
     with retried_when_transient():
-        staged = _tables_in(warehouse, "stg")
+        tables = _tables_by_schema(warehouse)
+        staged = tables.get("stg", set())
         rebuild = any(_recorded_fingerprint(context, key) != fingerprint for key in context.selected_asset_keys
                       if key.to_user_string().startswith("stg_"))
         silent = set() if rebuild else {f"stg_{table}" for table in _silent_sources(warehouse, staged)}
-        loaded = set() if rebuild else {name for name in seeds.keys() & _tables_in(warehouse, "marts")
+        loaded = set() if rebuild else {name for name in seeds.keys() & tables.get("marts", set())
                                         if _recorded_fingerprint(context, dg.AssetKey(name)) == seeds[name]}
         left_out = [*([f"{', '.join(sorted(silent))} (their sources have delivered no record yet)"] if silent else []),
                     *([f"{', '.join(sorted(loaded))} (loaded as they are)"] if loaded else [])]
@@ -95,12 +96,15 @@ def _recorded_fingerprint(context: dg.AssetExecutionContext, key: dg.AssetKey) -
     return recorded.value if recorded is not None else None
 
 
-def _tables_in(warehouse: Warehouse, schema: str) -> set[str]:
+def _tables_by_schema(warehouse: Warehouse) -> dict[str, set[str]]:
     with warehouse.begin() as conn:
-        names = conn.execute(sa.text("select table_name from information_schema.tables where table_schema = :schema"),
-                             {"schema": schema}).scalars().all()
+        rows = conn.execute(sa.text("select table_schema, table_name from information_schema.tables "
+                                    "where table_schema in ('stg', 'marts')")).all()
     warehouse.dispose()
-    return set(names)
+    tables: dict[str, set[str]] = {}
+    for schema, name in rows:
+        tables.setdefault(schema, set()).add(name)
+    return tables
 
 
 def _silent_sources(warehouse: Warehouse, staged: set[str]) -> set[str]:

@@ -42,14 +42,11 @@
   -- One row per period and item: an order or a subscription counts once in a period's sample, however
   -- many days it accrues. A day holds each item once already.
   period_items as (
-    {%- if grain == 'daily' %}
-    select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel, a.amount
+    select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel,
+      {% if grain == 'daily' %}a.amount{% else %}sum(a.amount) as amount{% endif %}
     from attributed as a
     inner join period_days as pd on pd.day = a.day
-    {%- else %}
-    select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel, sum(a.amount) as amount
-    from attributed as a
-    inner join period_days as pd on pd.day = a.day
+    {%- if grain != 'daily' %}
     group by pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel
     {%- endif %}
   ),
