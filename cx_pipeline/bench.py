@@ -103,10 +103,11 @@ def floor(raw: Path) -> int:
 
 
 def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed: int = 1,
-              without_history: bool = False) -> list[Step]:
+              without_history: bool = False, spark_url: str | None = None) -> list[Step]:
     """Generate, then time the floor, a full backfill and one nightly run, recorded in a Dagster instance of
     their own as the command line records its runs; with ``without_history``, the backfill again into a
-    fresh warehouse on an ephemeral instance, which keeps no run history. Sets CX_RAW_DIR, CX_WAREHOUSE_URL
+    fresh warehouse on an ephemeral instance, which keeps no run history. The warehouse is a new DuckDB
+    file in ``workdir``, or with ``spark_url`` new Spark tables there. Sets CX_RAW_DIR, CX_WAREHOUSE_URL
     and CX_REPORT_DIR for the runs, so it is meant for a process of its own (the command line)."""
     import dagster as dg
 
@@ -116,7 +117,9 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
     summary = generate(raw, start, end, customers, seed)
     size = sum(p.stat().st_size for p in raw_files(raw))
     os.environ["CX_RAW_DIR"] = str(raw)
-    os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{warehouse}"
+    os.environ["CX_WAREHOUSE_URL"] = spark_url or f"duckdb:///{warehouse}"
+    if spark_url:
+        os.environ["CX_SPARK_WAREHOUSE_DIR"] = str(workdir / "spark-warehouse")
     os.environ["CX_REPORT_DIR"] = str(workdir / "reports")
     from cx_pipeline import dagster_instance, runner
     from cx_pipeline.definitions import defs

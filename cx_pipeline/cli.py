@@ -556,23 +556,35 @@ def cmd_bench(args) -> int:
 
     from cx_pipeline.bench import run_bench
 
+    import sqlalchemy as sa
+
+    from cx_pipeline.settings import warehouse_url
+
     if args.customers < 1 or args.days < 2:
         raise CliError("--customers must be at least 1 and --days at least 2", USAGE)
+    # A Spark URL benches Spark; any other, the embedded default: a new DuckDB file in the work folder.
+    spark_url = warehouse_url() if sa.make_url(warehouse_url()).get_backend_name() == "spark" else None
+    if spark_url and args.without_history:
+        raise CliError("--without-history is for the embedded warehouse (it deletes the DuckDB file between runs)",
+                       USAGE)
     end = dt.date.today() - dt.timedelta(days=1)
     start = end - dt.timedelta(days=args.days - 1)
     with tempfile.TemporaryDirectory(prefix="cx_bench_") as scratch:
         workdir = args.workdir or Path(scratch)
-        steps = run_bench(workdir, args.customers, start, end, without_history=args.without_history)
+        steps = run_bench(workdir, args.customers, start, end, without_history=args.without_history,
+                          spark_url=spark_url)
     floor_seconds = steps[0].seconds
     records = [{"step": s.name, "rows": s.rows, "bytes": s.bytes, "seconds": round(s.seconds, 3),
                 "rows_per_second": round(s.rows_per_second), "peak_rss_mb": round(s.peak_rss_mb, 1),
                 "vs_floor": round(s.seconds / floor_seconds, 2),
                 "parts": [{"part": name, "seconds": round(seconds, 3)} for name, seconds in s.parts]} for s in steps]
     if args.json:
-        print(json.dumps({"customers": args.customers, "days": args.days, "start": start.isoformat(),
-                          "end": end.isoformat(), "cpus": os.cpu_count(), "steps": records}, indent=1))
+        print(json.dumps({"customers": args.customers, "warehouse": spark_url or "duckdb", "days": args.days,
+                          "start": start.isoformat(), "end": end.isoformat(), "cpus": os.cpu_count(),
+                          "steps": records}, indent=1))
     else:
-        print(f"bench: {args.customers:,} customers, {start} .. {end}, {os.cpu_count()} CPUs")
+        print(f"bench: {args.customers:,} customers, {start} .. {end}, {os.cpu_count()} CPUs"
+              + (f", warehouse {spark_url} (peak RSS: this process, not Spark's JVM)" if spark_url else ""))
         columns = [c for c in records[0] if c != "parts"]
         print(format_rows(columns, [[r[c] for c in columns] for r in records], "table"), end="")
         print(f"backfill / floor = {records[1]['vs_floor']}")

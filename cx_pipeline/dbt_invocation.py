@@ -34,6 +34,7 @@ from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from packaging import version
 
 from cx_pipeline.dbt_project import MANIFEST, PARTIAL_PARSE, PERIOD_VARIABLES, SQL_DIR, TARGET_DIR
+from cx_pipeline.spark import spark_session
 
 _parsed: dict[tuple, Any] = {}
 """The project as dbt parsed it for the last connection and settings used in this process."""
@@ -83,6 +84,11 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
     lines: list[bytes] = []
     with environment_set(environment):
         try:
+            if environment.get("CX_DBT_TARGET") == "spark":
+                # dbt-spark's session method takes the process's session: start it as cx_pipeline configures it.
+                # The zone the Python side sets for its transactions outlasts them on Spark: dbt's SQL runs in
+                # UTC, as it does on a DuckDB or PostgreSQL session of its own.
+                spark_session(environment["CX_DBT_SPARK_MASTER"]).conf.set("spark.sql.session.timeZone", "UTC")
             parsed = _parsed_project(project, environment, target_path)
             result = dbtRunner(manifest=parsed, callbacks=[_collect_into(lines)]).invoke(args)
         finally:

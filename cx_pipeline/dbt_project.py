@@ -26,6 +26,8 @@ from typing import Iterator, Mapping
 
 import sqlalchemy as sa
 
+from cx_pipeline.spark import spark_master
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 TARGET_DIR = SQL_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
@@ -87,7 +89,10 @@ def _profile_environment(warehouse_url: str) -> dict[str, str]:
         return {"CX_DBT_TARGET": "postgres", "CX_DBT_HOST": url.host or "localhost",
                 "CX_DBT_PORT": str(url.port or 5432), "CX_DBT_USER": url.username or "postgres",
                 "CX_DBT_DATABASE": url.database or "postgres", "DBT_ENV_SECRET_PASSWORD": url.password or ""}
-    raise ValueError(f"no dbt adapter for a {url.get_backend_name()} warehouse (DuckDB and PostgreSQL are supported)")
+    if url.get_backend_name() == "spark":
+        return {"CX_DBT_TARGET": "spark", "CX_DBT_SPARK_MASTER": spark_master(url.host, url.port)}
+    raise ValueError(f"no dbt adapter for a {url.get_backend_name()} warehouse "
+                     "(DuckDB, PostgreSQL and Spark are supported)")
 
 
 @contextlib.contextmanager

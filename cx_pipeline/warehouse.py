@@ -1,5 +1,5 @@
-"""The warehouse as the Python side sees it: any SQLAlchemy URL (embedded DuckDB file by default,
-PostgreSQL for a team).
+"""The warehouse as the Python side sees it: a SQLAlchemy URL (embedded DuckDB file by default,
+PostgreSQL for a team, Spark past one machine through the dialect of ``cx_pipeline.spark``).
 
 The raw layer writes through it, and the command line, the report and the nightly sensor read through
 it; everything between raw and marts is the dbt project under ``sql/``. What differs between the engines
@@ -29,6 +29,8 @@ from pydantic import PrivateAttr
 from cx_pipeline.dbt_project import SQL_DIR
 from cx_pipeline.entities import ENTITIES, Entity
 from cx_pipeline.extracts import EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE
+
+sa.dialects.registry.register("spark", "cx_pipeline.spark", "SparkDialect")
 
 _SQL_TYPES = {"text": "text", "enum": "text", "currency": "text", "timestamp": "timestamp with time zone",
               "number": "double precision", "integer": "double precision", "boolean": "boolean", "date": "date"}
@@ -126,6 +128,13 @@ _PROBLEMS = [
      "cannot write the warehouse file {path}: its file system is read-only"),
     (r'Cannot open file "(?P<path>[^"]*)": Permission denied', True,
      "cannot write the warehouse file {path}: permission denied"),
+    (r"Another instance of Derby may have already booted the database (?P<path>\S+?)/metastore_db", False,
+     "the Spark warehouse {path} is in use by another process (a run writing it?): try again when it has "
+     "finished"),
+    (r"cannot start Spark \((?P<master>[^)]*)\): .*(JAVA_HOME|Java gateway)", True,
+     "cannot start Spark ({master}): Java did not start (is Java 17 installed, or JAVA_HOME set?)"),
+    (r"cannot start Spark \((?P<master>[^)]*)\): No module named 'pyspark'", True,
+     "a Spark warehouse needs pyspark: pip install -e '.[spark]'"),
     (r"(?P<reason>Connection refused|Name or service not known|failed to resolve host|timeout expired|"
      r"No route to host|Network is unreachable)", False,
      "cannot reach the warehouse server ({reason}): is it running, and is CX_WAREHOUSE_URL right?"),
@@ -198,6 +207,9 @@ class Warehouse(dg.ConfigurableResource):
                 # when the run ends (teardown_after_execution), which releases the file to other processes.
                 self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={
                     "read_only": self.read_only, "config": {"memory_limit": DUCKDB_MEMORY_LIMIT}})
+            elif url.get_backend_name() == "spark":
+                # The process's Spark session is the connection (cx_pipeline.spark).
+                self._engine = sa.create_engine(url, poolclass=sa.pool.StaticPool)
             else:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
         return self._engine
@@ -227,6 +239,8 @@ class Warehouse(dg.ConfigurableResource):
             if self.dialect == "duckdb":
                 # SET takes no bound parameter; the zone name was checked against the tz database.
                 conn.execute(sa.text(f"set TimeZone = '{self._checked_timezone()}'"))
+            elif self.dialect == "spark":
+                conn.execute(sa.text(f"set time zone '{self._checked_timezone()}'"))
             else:
                 conn.execute(sa.text("select set_config('TimeZone', :tz, true)"), {"tz": self._checked_timezone()})
             yield conn
@@ -270,7 +284,11 @@ class Warehouse(dg.ConfigurableResource):
         if data.num_rows == 0:
             return
         columns = ", ".join(data.column_names)
-        if self.dialect == "duckdb":
+        if self.dialect == "spark":
+            session = conn.connection.driver_connection.session
+            # insertInto matches columns by position, and Spark puts partition columns last
+            session.createDataFrame(data).select(*session.table(table).columns).write.insertInto(table)
+        elif self.dialect == "duckdb":
             duck = conn.connection.driver_connection
             view = f"_arrow_{id(data)}"
             duck.register(view, data)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import itertools
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from cx_pipeline.entities import Entity
@@ -51,7 +53,27 @@ class Rule:
     quarantine: bool = True
 
 
+def _import_great_expectations() -> None:
+    """Import Great Expectations, as if pyspark were not installed unless the process already uses it.
+
+    GX imports pyspark when it finds it (the ``spark`` extra), to validate Spark frames; cx_pipeline hands it
+    pandas frames only, and the import cost 0.6 s a process here and printed pyspark's warning about pandas
+    3 on every command's stderr. A process on a Spark warehouse has imported pyspark before it validates,
+    and GX then finds it as usual."""
+    if "great_expectations" in sys.modules:
+        return
+    hidden = "pyspark" not in sys.modules
+    if hidden:
+        sys.modules["pyspark"] = None  # an import of pyspark now raises ImportError, which GX expects
+    try:
+        importlib.import_module("great_expectations.expectations")
+    finally:
+        if hidden:
+            del sys.modules["pyspark"]
+
+
 def build_rules(entity: Entity, known_currencies: set[str], now: dt.datetime, future_tolerance_hours: int) -> list[Rule]:
+    _import_great_expectations()
     import great_expectations.expectations as gxe
 
     rules: list[Rule] = []
@@ -134,6 +156,7 @@ def _gx_context():
     global _context
     if _context is None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        _import_great_expectations()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

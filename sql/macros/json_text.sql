@@ -13,6 +13,10 @@
   json_extract_string({{ column }}, '$."{{ key }}"')
 {%- endmacro %}
 
+{% macro spark__json_text(column, key) -%}
+  get_json_object({{ column }}, '$.{{ key }}')
+{%- endmacro %}
+
 
 {#- A text as a number, or NULL when it is none (a Qualtrics answer may be blank or a choice's label). -#}
 {% macro number_or_null(text) -%}
@@ -20,10 +24,14 @@
 {%- endmacro %}
 
 {% macro default__number_or_null(text) -%}
-  case when trim({{ text }}) ~ '^[-+]?[0-9]+(\.[0-9]+)?$' then cast(trim({{ text }}) as double precision) end
+  case when trim({{ text }}) ~ '^[-+]?[0-9]+(\.[0-9]+)?$' then cast(trim({{ text }}) as {{ type_double() }}) end
 {%- endmacro %}
 
 {% macro duckdb__number_or_null(text) -%}
+  try_cast(trim({{ text }}) as double)
+{%- endmacro %}
+
+{% macro spark__number_or_null(text) -%}
   try_cast(trim({{ text }}) as double)
 {%- endmacro %}
 
@@ -31,5 +39,18 @@
 {#- An enumeration folded as the raw layer folds those of SPEC §1 (trimmed, lower-cased, words joined by `_`),
     for a value the SQL itself takes out of a vendor's JSON (HubSpot's segment property). -#}
 {% macro folded(text) -%}
-  nullif(trim(both '_' from regexp_replace(lower(trim({{ text }})), '[^a-z0-9]+', '_', 'g')), '')
+  nullif(trim(both '_' from {{ underscores_for_non_alphanumerics('lower(trim(' ~ text ~ '))') }}), '')
+{%- endmacro %}
+
+{% macro underscores_for_non_alphanumerics(text) -%}
+  {{ return(adapter.dispatch('underscores_for_non_alphanumerics', 'cx_pipeline')(text)) }}
+{%- endmacro %}
+
+{% macro default__underscores_for_non_alphanumerics(text) -%}
+  regexp_replace({{ text }}, '[^a-z0-9]+', '_', 'g')
+{%- endmacro %}
+
+{#- Spark's regexp_replace replaces every match; its fourth argument is a position, not flags. -#}
+{% macro spark__underscores_for_non_alphanumerics(text) -%}
+  regexp_replace({{ text }}, '[^a-z0-9]+', '_')
 {%- endmacro %}

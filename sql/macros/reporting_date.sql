@@ -9,6 +9,13 @@
   cast(({{ column }}) at time zone '{{ setting('reporting_timezone') }}' as date)
 {%- endmacro %}
 
+{#- Spark's timestamp is an instant shown in the session's zone: its wall time there, moved to the reporting
+    zone. -#}
+{% macro spark__reporting_date(column) -%}
+  cast(convert_timezone(current_timezone(), '{{ setting('reporting_timezone') }}',
+    cast({{ column }} as timestamp_ntz)) as date)
+{%- endmacro %}
+
 
 {#- The current time in UTC without a zone: `computed_at` of the metric tables. -#}
 {% macro utc_now() -%}
@@ -17,4 +24,8 @@
 
 {% macro default__utc_now() -%}
   cast(current_timestamp at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{% macro spark__utc_now() -%}
+  convert_timezone(current_timezone(), 'UTC', localtimestamp())
 {%- endmacro %}

@@ -60,8 +60,8 @@
 
   select
     period_start, 'active_customers' as metric, dimension, dimension_value,
-    cast(e as double precision) as value, e as numerator, cast(null as double precision) as denominator,
-    e as sample_size, cast(null as double precision) as variance
+    cast(e as {{ type_double() }}) as value, e as numerator, cast(null as {{ type_double() }}) as denominator,
+    e as sample_size, cast(null as {{ type_double() }}) as variance
   from grouped
   union all
   select period_start, 'new_customers', dimension, dimension_value, new_customers, new_customers, null,

@@ -51,8 +51,8 @@
 
   select
     period_start, 'referral_rate' as metric, dimension, dimension_value,
-    100.0 * referred / n as value, referred as numerator, cast(n as double precision) as denominator,
-    n as sample_size, cast(null as double precision) as variance
+    100.0 * referred / n as value, referred as numerator, cast(n as {{ type_double() }}) as denominator,
+    n as sample_size, cast(null as {{ type_double() }}) as variance
   from new_customers
   union all
   select period_start, metric, 'all', 'all', 100.0 * hits / n, hits, n, n, null

@@ -39,7 +39,7 @@
       a.period_start, 'ltv' as metric, a.dimension, a.dimension_value,
       case when c.value > 0 then a.value * 100.0 / c.value end as value,
       a.value as numerator, c.value / 100.0 as denominator, c.sample_size,
-      cast(null as double precision) as variance
+      cast(null as {{ type_double() }}) as variance
     from family_rows as a
     left join family_rows as c
       on c.period_start = a.period_start
@@ -61,7 +61,7 @@
       case m.kind when 'count' then 0.0 end as value,
       case m.kind when 'count' then 0.0 when 'rate' then 0.0 end as numerator,
       case m.kind when 'rate' then 0.0 end as denominator,
-      0 as sample_size, cast(null as double precision) as variance
+      0 as sample_size, cast(null as {{ type_double() }}) as variance
     from periods as p
     cross join {{ ref('metric_catalog') }} as m
     where m.dimensions like 'all%'

@@ -6,12 +6,12 @@
     cast(metric as {{ dbt.type_string() }}) as metric,
     cast(dimension as {{ dbt.type_string() }}) as dimension,
     cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
-    cast(value as double precision) as value,
-    cast(numerator as double precision) as numerator,
-    cast(denominator as double precision) as denominator,
+    cast(value as {{ type_double() }}) as value,
+    cast(numerator as {{ type_double() }}) as numerator,
+    cast(denominator as {{ type_double() }}) as denominator,
     cast(sample_size as bigint) as sample_size,
-    cast(ci_low as double precision) as ci_low,
-    cast(ci_high as double precision) as ci_high,
+    cast(ci_low as {{ type_double() }}) as ci_low,
+    cast(ci_high as {{ type_double() }}) as ci_high,
     {{ utc_now() }} as computed_at
   from ({{ metric_rows(grain) }}) as metric_rows
 {%- endmacro %}

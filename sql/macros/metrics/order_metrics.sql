@@ -16,7 +16,7 @@
       period_start,
       {{ dimension_columns(['channel']) }},
       count(*) as orders,
-      cast(sum(cast(amount_base as decimal(38, 12))) as double precision) as revenue,
+      cast(sum(cast(amount_base as decimal(38, 12))) as {{ type_double() }}) as revenue,
       var_samp(amount_base) as amount_variance,
       sum(case when is_upsell then 1 else 0 end) as upsells
     from completed
@@ -43,7 +43,7 @@
 
   select
     period_start, 'average_order_value' as metric, dimension, dimension_value,
-    revenue / orders as value, revenue as numerator, cast(orders as double precision) as denominator,
+    revenue / orders as value, revenue as numerator, cast(orders as {{ type_double() }}) as denominator,
     orders as sample_size, amount_variance as variance
   from by_order
   union all

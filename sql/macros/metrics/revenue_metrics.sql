@@ -52,15 +52,19 @@
   ),
 
   period_revenue as (
-    select
-      period_start,
-      {{ dimension_columns(['segment', 'region', 'channel']) }},
-      cast(sum(amount) as double precision) as revenue,
-      count(*) as items
-    from period_items
-    group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region', 'channel']) }}
+    select period_start, dimension, dimension_value, revenue, items
+    from (
+      select
+        period_start,
+        channel,
+        {{ dimension_columns(['segment', 'region', 'channel']) }},
+        cast(sum(amount) as {{ type_double() }}) as revenue,
+        count(*) as items
+      from period_items
+      group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region', 'channel']) }}
+    ) as grouped
     -- the channel dimension covers orders only: subscriptions have no channel
-    having grouping(channel) = 1 or channel is not null
+    where dimension <> 'channel' or channel is not null
   ),
 
   day_revenue as (
@@ -79,7 +83,7 @@
     select
       period_start,
       {{ dimension_columns(['segment', 'region']) }},
-      cast(sum(amount) as double precision) as revenue
+      cast(sum(amount) as {{ type_double() }}) as revenue
     from window_days
     group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region']) }}
   ),
@@ -106,8 +110,8 @@
 
   select
     period_start, 'revenue' as metric, dimension, dimension_value,
-    revenue as value, revenue as numerator, cast(null as double precision) as denominator, items as sample_size,
-    cast(null as double precision) as variance
+    revenue as value, revenue as numerator, cast(null as {{ type_double() }}) as denominator, items as sample_size,
+    cast(null as {{ type_double() }}) as variance
   from period_revenue
   union all
   select

@@ -25,7 +25,7 @@
       survey_type,
       {{ dimension_columns(['channel', 'agent', 'team', 'segment']) }},
       count(*) as n,
-      cast(sum(cast(rescaled as decimal(38, 12))) as double precision) as rescaled_sum,
+      cast(sum(cast(rescaled as decimal(38, 12))) as {{ type_double() }}) as rescaled_sum,
       var_samp(rescaled) as rescaled_variance,
       sum(is_satisfied) as satisfied,
       sum(is_easy) as easy

@@ -3,7 +3,7 @@
     tickets created. Each ticket counts in the period of the timestamp the metric is about. -#}
 {% macro ticket_metrics() -%}
   with events as (
-    select p.period_start, 'created' as event, t.channel, t.team, t.agent, cast(null as double precision) as hours
+    select p.period_start, 'created' as event, t.channel, t.team, t.agent, cast(null as {{ type_double() }}) as hours
     from periods as p
     inner join {{ ref('int_tickets') }} as t on t.created_date between p.period_start and p.period_end
     union all
@@ -37,20 +37,20 @@
   select
     period_start, case event when 'created' then 'tickets_created' else 'tickets_resolved' end as metric,
     dimension, dimension_value,
-    cast(n as double precision) as value, n as numerator, cast(null as double precision) as denominator,
-    n as sample_size, cast(null as double precision) as variance
+    cast(n as {{ type_double() }}) as value, n as numerator, cast(null as {{ type_double() }}) as denominator,
+    n as sample_size, cast(null as {{ type_double() }}) as variance
   from grouped
   where event in ('created', 'resolved')
   union all
   select
     period_start, case event when 'resolved' then 'resolution_hours_median' else 'first_response_hours_median' end,
-    dimension, dimension_value, cast(median_hours as double precision), null, null, n, null
+    dimension, dimension_value, cast(median_hours as {{ type_double() }}), null, null, n, null
   from grouped
   where event in ('resolved', 'first_response')
   union all
   select
     period_start, case event when 'resolved' then 'resolution_hours_p90' else 'first_response_hours_p90' end,
-    dimension, dimension_value, cast(p90_hours as double precision), null, null, n, null
+    dimension, dimension_value, cast(p90_hours as {{ type_double() }}), null, null, n, null
   from grouped
   where event in ('resolved', 'first_response')
   union all

@@ -14,7 +14,7 @@ with master_emails as (
 
 records as (
   select entity, ticket_id as record_id, created_date as record_date, customer_id, email,
-    cast(null as text) as ticket_id
+    cast(null as {{ type_text() }}) as ticket_id
   from {{ ref('int_tickets_unioned') }}
   union all
   select entity, response_id, responded_date, customer_id, email, ticket_id from {{ ref('int_surveys_unioned') }}

@@ -8,8 +8,8 @@ select
   t.created_date,
   t.first_response_date,
   t.resolved_date,
-  (extract(epoch from t.first_response_at) - extract(epoch from t.created_at)) / 3600.0 as first_response_hours,
-  (extract(epoch from t.resolved_at) - extract(epoch from t.created_at)) / 3600.0 as resolution_hours
+  ({{ epoch_seconds('t.first_response_at') }} - {{ epoch_seconds('t.created_at') }}) / 3600.0 as first_response_hours,
+  ({{ epoch_seconds('t.resolved_at') }} - {{ epoch_seconds('t.created_at') }}) / 3600.0 as resolution_hours
 from {{ ref('int_tickets_unioned') }} as t
 left join {{ ref('int_customer_keys') }} as k
   on k.entity = t.entity and k.record_id = t.ticket_id

@@ -9,11 +9,11 @@ select
   o.extract_date,
   o.source_file,
   o.row_number,
-  'order_id=' || o.order_id || ', currency=' || o.currency || ', ordered_at=' || cast(o.ordered_at as text)
+  'order_id=' || o.order_id || ', currency=' || o.currency || ', ordered_at=' || cast(o.ordered_at as {{ type_text() }})
     as raw_row,
   'no_fx_rate' as rule,
   'currency' as column_name,
-  'currency ' || o.currency || ' has no rate on or before ' || cast(o.ordered_date as text) as detail,
+  'currency ' || o.currency || ' has no rate on or before ' || cast(o.ordered_date as {{ type_text() }}) as detail,
   {{ utc_now() }} as quarantined_at
 from {{ ref('int_orders_unioned') }} as o
 where not exists (select 1 from {{ ref('int_orders') }} as i where i.order_id = o.order_id)
@@ -26,7 +26,7 @@ select
   'subscription_id=' || s.subscription_id || ', currency=' || s.currency,
   'no_fx_rate',
   'currency',
-  'currency ' || s.currency || ' has no rate on or before ' || cast(s.started_date as text),
+  'currency ' || s.currency || ' has no rate on or before ' || cast(s.started_date as {{ type_text() }}),
   {{ utc_now() }}
 from {{ ref('int_subscriptions_unioned') }} as s
 where not exists (select 1 from {{ ref('int_subscriptions') }} as i where i.subscription_id = s.subscription_id)
