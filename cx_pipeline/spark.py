@@ -8,8 +8,9 @@ an embedded Derby database beside them. Like a DuckDB file, that catalog admits 
 dbt-spark's ``session`` method runs dbt's SQL in the same session (dbt runs in the process).
 
 The Python side reads and writes through SQLAlchemy, as on the other engines, through the small dialect
-below: its cursor runs ``spark.sql(statement, args=parameters)`` and hands results back as Arrow. Spark SQL
-lacks four things the Python side's SQL uses, which the cursor provides:
+below: its cursor runs ``spark.sql(statement)``, with the parameters written in as literals, and hands the
+results back through Arrow. Spark SQL lacks four things the Python side's SQL uses, which the cursor
+provides:
 
 * the type names ``text`` and ``double precision`` (``string`` and ``double`` in Spark), and a plain
   ``timestamp`` without a zone (``timestamp_ntz``; Spark's ``timestamp`` is an instant, as
@@ -38,9 +39,10 @@ from sqlalchemy.engine import default
 SPARK_WAREHOUSE_DIR_ENV = "CX_SPARK_WAREHOUSE_DIR"
 DEFAULT_SPARK_WAREHOUSE_DIR = "data/spark-warehouse"
 SHUFFLE_PARTITIONS = os.environ.get("CX_SPARK_SHUFFLE_PARTITIONS", "8")
-"""Spark's default of 200 shuffle partitions suits a cluster's terabytes; a night's data, and a year's at
-one machine's scale, take a few hundred milliseconds per partition at 200."""
+"""Spark's default of 200 shuffle partitions is sized for a cluster's data; a year at one machine's scale is
+a few hundred MB (a month of 300 customers took the same time with 2 and with 8)."""
 DRIVER_MEMORY = os.environ.get("CX_SPARK_DRIVER_MEMORY", "2g")
+"""The local JVM's heap: a year of 50,000 customers ran in 2g (the JVM held about 3 GB in all)."""
 
 _session_lock = threading.Lock()
 
