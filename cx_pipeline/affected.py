@@ -41,7 +41,7 @@ def keep_dates_of_replaced_records(warehouse: Warehouse, conn: sa.Connection, en
         return
     loaded_before = conn.execute(sa.text(
         "select exists (select 1 from raw.extract_files where entity = :entity and extract_date = :extract_date) "
-        "and exists (select 1 from marts.metrics_daily)"), params).scalar()
+        "and exists (select 1 from marts.metrics_daily)"), params).scalar_one()
     if not loaded_before:
         return
     # A vendor object's records change the figures of other objects (a Zendesk ticket's metrics, group and

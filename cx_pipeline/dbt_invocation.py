@@ -33,7 +33,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from packaging import version
 
-from cx_pipeline.dbt_project import MANIFEST, PARTIAL_PARSE, PERIOD_VARIABLES, SQL_DIR, TARGET_DIR
+from cx_pipeline.dbt_project import MANIFEST, PARTIAL_PARSE, RUN_VARIABLES, SQL_DIR, TARGET_DIR
 from cx_pipeline.spark import spark_session
 
 _parsed: dict[tuple, Any] = {}
@@ -109,7 +109,7 @@ def _parsed_project(project: list[str], environment: Mapping[str, str], target_p
     (from the partial-parse state the last one left). ``None`` when dbt cannot parse it: the invocation then
     parses the project itself and reports why it cannot."""
     key = (MANIFEST.stat().st_mtime_ns, *sorted((name, value) for name, value in environment.items()
-                                                 if name not in PERIOD_VARIABLES))
+                                                 if name not in RUN_VARIABLES))
     if key not in _parsed:
         from dbt.cli.main import dbtRunner
 

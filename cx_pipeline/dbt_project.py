@@ -33,6 +33,9 @@ TARGET_DIR = SQL_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 PERIOD_VARIABLES = ("CX_PERIOD_START", "CX_PERIOD_END")
+CHANGES_SINCE_VARIABLE = "CX_INTERMEDIATE_SINCE"
+RUN_VARIABLES = (*PERIOD_VARIABLES, CHANGES_SINCE_VARIABLE)
+"""What one run tells the models (macros read them while the models run): not part of the parsed project."""
 """The periods a metrics run replaces: read when the models run, not when dbt parses the project."""
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() \
@@ -71,11 +74,15 @@ def _manifest_is_stale() -> bool:
 
 
 def dbt_environment(warehouse_url: str, settings_environment: Mapping[str, str],
-                    periods: tuple[dt.date, dt.date] | None = None) -> dict[str, str]:
-    """The variables of one dbt invocation: connection, settings and, for a metrics run, its periods."""
+                    periods: tuple[dt.date, dt.date] | None = None,
+                    changes_since: dt.datetime | None = None) -> dict[str, str]:
+    """The variables of one dbt invocation: connection, settings and, for a metrics run, its periods; for a
+    run that re-derives only what changed in intermediate, the instant of the loads it follows (unset, the
+    intermediate models are rebuilt whole)."""
     variables = {**_profile_environment(warehouse_url), **settings_environment}
     if periods is not None:
         variables.update(zip(PERIOD_VARIABLES, (periods[0].isoformat(), periods[1].isoformat())))
+    variables[CHANGES_SINCE_VARIABLE] = changes_since.isoformat() if changes_since else ""
     return variables
 
 

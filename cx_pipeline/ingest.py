@@ -100,14 +100,16 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
     with warehouse.begin() as conn:
         if start == end and start not in failed_dates:
             keep_dates_of_replaced_records(warehouse, conn, entity, start)
-        _delete_dates(conn, f"raw.{entity.table}", EXTRACT_DATE, start, end, failed_dates)
+        warehouse.insert_arrow(conn, f"raw.{entity.table}", rows)
+        dropped = _keys_dropped(conn, entity, start, end, failed_dates, now)
+        _delete_dates(conn, f"raw.{entity.table}", EXTRACT_DATE, start, end, failed_dates,
+                      "_loaded_at <> :now", now=now)
         _delete_dates(conn, "quarantine.rejected_rows", "extract_date", start, end, failed_dates,
                       "entity = :entity and stage = 'raw'", entity=entity.table)
         _delete_dates(conn, "raw.extract_files", "extract_date", start, end, failed_dates,
                       "entity = :entity", entity=entity.table)
         _delete_dates(conn, "raw.extract_date_loads", "extract_date", start, end, failed_dates,
                       "entity = :entity", entity=entity.table)
-        warehouse.insert_arrow(conn, f"raw.{entity.table}", rows)
         warehouse.insert_arrow(conn, "quarantine.rejected_rows", pa.Table.from_pandas(rejected, preserve_index=False))
         files = _file_counts(read_counts, validated.loaded, validated.rejected)
         warehouse.insert_arrow(conn, "raw.extract_files", pa.Table.from_pandas(
@@ -116,9 +118,31 @@ def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Wareh
         replaced = [day for day in days if day not in failed_dates]
         warehouse.insert_arrow(conn, "raw.extract_date_loads", pa.table({
             "entity": [entity.table] * len(replaced), "extract_date": pa.array(replaced, pa.date32()),
-            "loaded_at": pa.array([now] * len(replaced), pa.timestamp("us", tz="UTC"))}))
+            "loaded_at": pa.array([now] * len(replaced), pa.timestamp("us", tz="UTC")),
+            "keys_dropped": pa.array([dropped.get(day, 0) for day in replaced], pa.int64())}))
     return IngestReport(entity, start, end, failures, listing.undated, validated.expectations,
                         reconcile(warehouse, entity, start, end, read_counts))
+
+
+def _keys_dropped(conn: sa.Connection, entity: Entity, start: dt.date, end: dt.date, kept: list[dt.date],
+                  now: dt.datetime) -> dict[dt.date, int]:
+    """Per extract date in [start, end], how many keys its rows held before this load that the rows it
+    loads (inserted, at ``now``, beside the old ones) lack: a re-sent file that drops a record. The
+    intermediate models re-derive only what the loads since their last run touched, and a dropped key is
+    seen only here, so its date makes them rebuild whole (raw.extract_date_loads.keys_dropped)."""
+    key = ", ".join(entity.key)
+    same_key = " and ".join(f"new.{column} = old.{column}" for column in entity.key)
+    statement = sa.text(
+        f"select old.{EXTRACT_DATE}, count(*) from (\n"
+        f"  select distinct {EXTRACT_DATE}, {key} from raw.{entity.table}\n"
+        f"  where {EXTRACT_DATE} between :start and :end and {EXTRACT_DATE} not in :kept and _loaded_at <> :now\n"
+        f") as old\n"
+        f"where not exists (select 1 from raw.{entity.table} as new\n"
+        f"  where new._loaded_at = :now and new.{EXTRACT_DATE} = old.{EXTRACT_DATE} and {same_key})\n"
+        f"group by old.{EXTRACT_DATE}"
+    ).bindparams(sa.bindparam("kept", expanding=True))
+    rows = conn.execute(statement, {"start": start, "end": end, "kept": kept or [dt.date(1, 1, 1)], "now": now}).all()
+    return {day: int(count) for day, count in rows}
 
 
 def _delete_dates(conn: sa.Connection, table: str, date_column: str, start: dt.date, end: dt.date,

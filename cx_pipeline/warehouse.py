@@ -55,11 +55,13 @@ _RAW_LAYER_TABLES = (
       loaded_at timestamp not null
     )""",
     # Which extract dates each raw load replaced, and when, whether or not the date had a file: staging
-    # re-derives the keys of the dates loaded since it was last brought up to date.
+    # re-derives the keys of the dates loaded since it was last brought up to date, intermediate the
+    # records they touch, unless a load dropped keys the date held before (a re-sent file without a record).
     """create table if not exists raw.extract_date_loads (
       entity text not null,
       extract_date date not null,
-      loaded_at timestamp with time zone not null
+      loaded_at timestamp with time zone not null,
+      keys_dropped bigint not null
     )""",
     # Metric dates that records replaced by a reload of their extract date could change (kind as in
     # affected_dates.sql, which reads them): a re-sent file may drop a record, and after the reload no other

@@ -11,9 +11,11 @@ import shutil
 
 import dagster as dg
 import pytest
+import sqlalchemy as sa
 
 from cx_pipeline_tests.conftest import RawFiles
-from cx_pipeline_tests.test_nightly_equals_backfill import START, clean_backfill, differing_rows, marts, nightly
+from cx_pipeline_tests.test_nightly_equals_backfill import (START, clean_backfill, differing_records, differing_rows,
+                                                           marts, nightly, tables_of)
 from cx_pipeline_tests.vendor_examples import (hubspot_contact, qualtrics_response, shopify_checkout, shopify_order,
                                                stripe_customer, stripe_subscription, zendesk_group,
                                                zendesk_satisfaction_rating, zendesk_ticket, zendesk_ticket_metrics,
@@ -160,6 +162,20 @@ def test_a_nightly_run_after_a_vendor_change_leaves_marts_as_a_clean_backfill_wo
     outcomes = nightly(tmp_path / "raw", root / "nightly.duckdb", night, instance)
     assert all(o.success for o in outcomes), [o.errors for o in outcomes]
     clean_backfill(tmp_path / "raw", tmp_path / "backfill.duckdb", max(BACKFILLED_TO, night))
+    # A night's new records are followed into intermediate; a re-sent file without a record is only seen by
+    # rebuilding it whole.
+    identity = instance.get_latest_materialization_event(dg.AssetKey("int_customer_keys"))
+    expected = "rebuilt whole" if change is _resend_metrics_without_ticket_100 else "changes loaded after"
+    assert identity.asset_materialization.metadata["build"].value.startswith(expected)
+    engine = sa.create_engine(f"duckdb:///{root / 'nightly.duckdb'}", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        dropped = conn.execute(sa.text("select entity, extract_date, keys_dropped from raw.extract_date_loads "
+                                       "where keys_dropped > 0")).all()
+    engine.dispose()
+    assert dropped == ([("zendesk__ticket_metrics", dt.date(2026, 1, 7), 1)]
+                       if change is _resend_metrics_without_ticket_100 else [])
+    assert differing_records(tables_of(root / "nightly.duckdb", "intermediate"),
+                             tables_of(tmp_path / "backfill.duckdb", "intermediate")) == {}
     nightly_marts, backfill_marts = marts(root / "nightly.duckdb"), marts(tmp_path / "backfill.duckdb")
     assert differing_rows(nightly_marts, backfill_marts) == {}
     assert START <= night

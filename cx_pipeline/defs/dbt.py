@@ -43,15 +43,17 @@ TRANSLATOR = CxDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_
 
 def dbt_build(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings,
               periods: tuple[dt.date, dt.date] | None = None, full_refresh: bool = False,
-              leave_out: Collection[str] = (), threads: int | None = None) -> Iterator[Any]:
+              leave_out: Collection[str] = (), threads: int | None = None,
+              changes_since: dt.datetime | None = None) -> Iterator[Any]:
     """``dbt build`` of the step's selection (models, then their tests) but the models in ``leave_out``, as
-    Dagster events; ``threads`` nodes at a time instead of the profile's one.
+    Dagster events; ``threads`` nodes at a time instead of the profile's one; intermediate models re-derive
+    what the loads after ``changes_since`` touched (without it, they are rebuilt whole).
 
     The warehouse resource lets go of its connection first: dbt opens one of its own, and DuckDB admits
     one configuration of a file per process."""
     warehouse.dispose()
     with invocation_target() as target:
-        for event in run_dbt(context, "build", dbt_environment(warehouse.url, settings.sql_environment(), periods),
-                             target, full_refresh, leave_out, threads):
+        environment = dbt_environment(warehouse.url, settings.sql_environment(), periods, changes_since)
+        for event in run_dbt(context, "build", environment, target, full_refresh, leave_out, threads):
             checked = isinstance(event, dg.AssetCheckResult) and periods is not None
             yield judged_over(event, *periods) if checked else event

@@ -8,13 +8,18 @@ Staging models are incremental: a run re-derives only the keys of the extract da
 (sql/macros/latest_version.sql). That is right only while the staging SQL, and the settings it reads, are
 those the tables were built with. Each staging materialization records a fingerprint of both (and of the
 warehouse); when the current one differs from the latest recorded in the Dagster instance, or none is
-recorded, the run passes ``--full-refresh`` and dbt rebuilds the staging tables whole. Intermediate models
-are rebuilt whole.
+recorded, the run passes ``--full-refresh`` and dbt rebuilds the staging tables whole.
+
+Intermediate models are incremental too: a run re-derives only the records and customers the loads since
+their last run touched (sql/macros/changes.sql). Each records the latest load it had seen and a fingerprint
+of the staging and intermediate SQL; the next run follows the loads after it when every intermediate model
+recorded the same, else they are rebuilt whole (``changes_since``).
 
 Two kinds of model are left out of a run that merges, as building them would write what they hold: the
 staging of a source that has never delivered a record (its raw and staging tables are empty), and a seed
 whose file, column types and warehouse are those its latest materialization recorded."""
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any, Mapping
@@ -30,23 +35,31 @@ from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
 CUSTOMER_KEYS = "int_customer_keys"
 FINGERPRINT = "staging_fingerprint"
+LOADED_UNTIL = "loaded_until"
+"""Of an intermediate table: the latest raw load its run had seen; the next run follows the loads after it."""
 
 
 @dbt_assets(manifest=MANIFEST, select="staging intermediate quarantine resource_type:seed", name="transform",
             dagster_dbt_translator=TRANSLATOR, pool="warehouse")
 def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings):
     manifest = get_manifest_and_translator_from_dbt_assets([context.assets_def])[0]
-    fingerprint = staging_fingerprint(manifest, {**settings.sql_environment(), "warehouse": warehouse.location})
+    inputs = {**settings.sql_environment(), "warehouse": warehouse.location}
+    fingerprint = sql_fingerprint(manifest, ("staging",), inputs)
+    intermediate_fingerprint = sql_fingerprint(manifest, ("staging", "intermediate"), inputs)
+    intermediate = {node["name"]: node["alias"] for node in manifest["nodes"].values()
+                    if node["resource_type"] == "model" and node["fqn"][1] == "intermediate"}
     seeds = {node["name"]: seed_fingerprint(node, warehouse.location) for node in manifest["nodes"].values()
              if node["resource_type"] == "seed"}
     with retried_when_transient():
         tables = _tables_by_schema(warehouse)
         staged = tables.get("stg", set())
-        rebuild = any(_recorded_fingerprint(context, key) != fingerprint for key in context.selected_asset_keys
+        rebuild = any(_recorded(context, key, FINGERPRINT) != fingerprint for key in context.selected_asset_keys
                       if key.to_user_string().startswith("stg_"))
         silent = set() if rebuild else {f"stg_{table}" for table in _silent_sources(warehouse, staged)}
         loaded = set() if rebuild else {name for name in seeds.keys() & tables.get("marts", set())
-                                        if _recorded_fingerprint(context, dg.AssetKey(name)) == seeds[name]}
+                                        if _recorded(context, dg.AssetKey(name), FINGERPRINT) == seeds[name]}
+        loaded_until = _latest_load(warehouse)
+        since = None if rebuild else changes_since(context, warehouse, intermediate, tables, intermediate_fingerprint)
         left_out = [*([f"{', '.join(sorted(silent))} (their sources have delivered no record yet)"] if silent else []),
                     *([f"{', '.join(sorted(loaded))} (loaded as they are)"] if loaded else [])]
         if left_out:
@@ -55,23 +68,50 @@ def transform(context: dg.AssetExecutionContext, warehouse: Warehouse, settings:
         # at a time overlap one's SQL with the other's Python. Rebuilding whole, one query already keeps both
         # cores busy, and two at a time were slower (measured at 50,000 customers).
         events = list(dbt_build(context, warehouse, settings, full_refresh=rebuild, threads=1 if rebuild else 2,
-                                leave_out=silent | loaded))
+                                leave_out=silent | loaded, changes_since=since))
         for event in events:
             if isinstance(event, dg.Output) and event.output_name.startswith("stg_"):
                 build = "merged" if event.output_name.removeprefix("stg_") in staged and not rebuild else "rebuilt whole"
                 event = event.with_metadata({**event.metadata, "build": build, FINGERPRINT: fingerprint})
             elif isinstance(event, dg.Output) and event.output_name in seeds:
                 event = event.with_metadata({**event.metadata, FINGERPRINT: seeds[event.output_name]})
-            elif isinstance(event, dg.Output) and event.output_name == CUSTOMER_KEYS:
-                event = event.with_metadata({**event.metadata, **identity_metadata(warehouse)})
+            elif isinstance(event, dg.Output) and event.output_name in intermediate:
+                build = f"changes loaded after {since.isoformat()}" if since else "rebuilt whole"
+                event = event.with_metadata({
+                    **event.metadata, "build": build, FINGERPRINT: intermediate_fingerprint,
+                    LOADED_UNTIL: loaded_until.isoformat() if loaded_until else "",
+                    **(identity_metadata(warehouse) if event.output_name == CUSTOMER_KEYS else {})})
             yield event
 
 
-def staging_fingerprint(manifest: Mapping[str, Any], inputs: Mapping[str, str]) -> str:
-    """A hash of what the staging tables are built from: each staging model's SQL, the macros it calls
+def changes_since(context: dg.AssetExecutionContext, warehouse: Warehouse, intermediate: Mapping[str, str],
+                  tables: Mapping[str, set[str]], fingerprint: str) -> dt.datetime | None:
+    """The instant after which loads are followed into the intermediate models (sql/macros/changes.sql): the
+    latest load their last run had seen. None, and the models are rebuilt whole, unless that run built every
+    intermediate model from the same SQL, settings and warehouse, and this step builds them all again; on
+    Spark (Parquet tables have no delete); and when a load since dropped a key its extract date held, which
+    only a whole rebuild takes away."""
+    if warehouse.dialect == "spark" or not set(intermediate.values()) <= tables.get("intermediate", set()):
+        return None
+    if {key.to_user_string() for key in context.selected_asset_keys} >= intermediate.keys():
+        recorded = {(_recorded(context, dg.AssetKey(name), FINGERPRINT),
+                     _recorded(context, dg.AssetKey(name), LOADED_UNTIL)) for name in intermediate}
+        if len(recorded) == 1 and (until := recorded.pop())[0] == fingerprint and until[1]:
+            since = dt.datetime.fromisoformat(until[1])
+            with warehouse.begin() as conn:
+                dropped = conn.execute(sa.text("select count(*) from raw.extract_date_loads "
+                                               "where loaded_at > :since and keys_dropped > 0"),
+                                       {"since": since}).scalar_one()
+            warehouse.dispose()
+            return None if dropped else since
+    return None
+
+
+def sql_fingerprint(manifest: Mapping[str, Any], layers: tuple[str, ...], inputs: Mapping[str, str]) -> str:
+    """A hash of what the tables of ``layers`` are built from: each model's SQL, the macros it calls
     (transitively), the settings the project reads and the warehouse they are in (one Dagster instance may
     serve several warehouses, each with tables of its own)."""
-    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"]
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] in layers]
     macros, pending = set(), [m for n in models for m in n["depends_on"]["macros"]]
     while pending:
         macro = pending.pop()
@@ -90,16 +130,24 @@ def seed_fingerprint(seed: Mapping[str, Any], warehouse: str) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _recorded_fingerprint(context: dg.AssetExecutionContext, key: dg.AssetKey) -> str | None:
+def _recorded(context: dg.AssetExecutionContext, key: dg.AssetKey, name: str) -> str | None:
+    """A metadata value the asset's latest materialization recorded."""
     event = context.instance.get_latest_materialization_event(key)
-    recorded = event.asset_materialization.metadata.get(FINGERPRINT) if event and event.asset_materialization else None
+    recorded = event.asset_materialization.metadata.get(name) if event and event.asset_materialization else None
     return recorded.value if recorded is not None else None
+
+
+def _latest_load(warehouse: Warehouse) -> dt.datetime | None:
+    with warehouse.begin() as conn:
+        latest = conn.execute(sa.text("select max(loaded_at) from raw.extract_date_loads")).scalar()
+    warehouse.dispose()
+    return latest
 
 
 def _tables_by_schema(warehouse: Warehouse) -> dict[str, set[str]]:
     with warehouse.begin() as conn:
         rows = conn.execute(sa.text("select table_schema, table_name from information_schema.tables "
-                                    "where table_schema in ('stg', 'marts')")).all()
+                                    "where table_schema in ('stg', 'intermediate', 'marts')")).all()
     warehouse.dispose()
     tables: dict[str, set[str]] = {}
     for schema, name in rows:

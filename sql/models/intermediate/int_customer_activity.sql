@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'customer_key', 'customers': true}]) }}
+-- depends_on: {{ ref('int_changed_customers') }}
 -- One row per spell of activity of a customer: the merged days on which a subscription covered the day
 -- or a completed order fell within the inactivity_days days ending on it (SPEC §4). Spells of one
 -- customer neither overlap nor touch; an open subscription runs to 9999-12-30. previous_active_to is the
@@ -9,6 +11,7 @@ with intervals as (
     coalesce(ended_date - 1, cast('9999-12-30' as date)) as active_to
   from {{ ref('int_subscriptions') }}
   where (ended_date is null or ended_date > started_date) and customer_id is not null
+    {{ and_changed(in_changed_customers('customer_id')) }}
   union all
   select
     customer_key,
@@ -16,6 +19,7 @@ with intervals as (
     ordered_date + {{ setting('inactivity_days') }} - 1
   from {{ ref('int_orders') }}
   where status = 'completed' and customer_key is not null
+    {{ and_changed(in_changed_customers('customer_key')) }}
 ),
 
 reach as (

@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'record_id', 'records': none}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per record that may lack a customer_id (ticket, survey, NPS answer, order, cart, session, Stripe
 -- subscription), with its date: the customer key it is tied to and the rule that tied it (SPEC §1 Customer
 -- identity). A survey without a customer of its own takes its ticket's. Vendor records (a Zendesk
@@ -12,24 +14,34 @@ with master_emails as (
   group by email
 ),
 
+changed_surveys as (
+  select * from {{ ref('int_surveys_unioned') }}
+  {{ where_changed(in_changed_records('response_id')) }}
+),
+
 records as (
+  -- the changed records, and the tickets of the changed surveys (whose customer a survey may take)
   select entity, ticket_id as record_id, created_date as record_date, customer_id, email,
     cast(null as {{ type_text() }}) as ticket_id
   from {{ ref('int_tickets_unioned') }}
+  {{ where_changed(in_changed_records('ticket_id') ~ ' or ticket_id in (select ticket_id from changed_surveys)') }}
   union all
-  select entity, response_id, responded_date, customer_id, email, ticket_id from {{ ref('int_surveys_unioned') }}
+  select entity, response_id, responded_date, customer_id, email, ticket_id from changed_surveys
   union all
   select entity, order_id, ordered_date, customer_id, email, null from {{ ref('int_orders_unioned') }}
+  {{ where_changed(in_changed_records('order_id')) }}
   union all
   select entity, cart_id, created_date, customer_id, email, null from {{ ref('int_carts_unioned') }}
+  {{ where_changed(in_changed_records('cart_id')) }}
   union all
   select 'ecommerce__sessions', session_id, started_date, customer_id, email, null from {{ ref('stg_ecommerce__sessions') }}
+  {{ where_changed(in_changed_records('session_id', ['ecommerce__sessions'])) }}
   union all
   select entity, subscription_id, started_date, null, email, null from {{ ref('int_subscriptions_unioned') }}
-  where customer_id is null
+  where customer_id is null {{ and_changed(in_changed_records('subscription_id')) }}
   union all
   select 'qualtrics__responses', answer_id, responded_date, null, email, null from {{ ref('int_qualtrics_answers') }}
-  where family = 'nps'
+  where family = 'nps' {{ and_changed(in_changed_records('answer_id')) }}
 ),
 
 own_identity as (
@@ -64,3 +76,4 @@ left join own_identity as ticket
   on own.entity in ('helpdesk__surveys', 'zendesk__satisfaction_ratings')
   and ticket.entity in ('helpdesk__tickets', 'zendesk__tickets')
   and ticket.record_id = own.ticket_id
+{{ where_changed(in_changed_records('own.record_id')) }}

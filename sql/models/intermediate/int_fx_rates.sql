@@ -1,3 +1,4 @@
+{{ config(materialized="table") }}
 -- One row per (currency, validity interval): the rate to the base currency that holds from valid_from
 -- until the day before valid_until (the latest rate on or before a day applies, SPEC §1 Money).
 -- The base currency converts at 1 unless a rate is given for it.

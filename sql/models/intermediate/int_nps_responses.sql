@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'response_id', 'records': ['crm__nps_responses', 'qualtrics__responses']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per NPS response of every source system (SPEC §4 nps): SPEC §1 responses with their customer, and
 -- each Qualtrics answer to a question mapped as nps, tied to its recipient by e-mail (SPEC §6).
 with crm as (
@@ -8,6 +10,7 @@ with crm as (
     score,
     channel
   from {{ ref('stg_crm__nps_responses') }}
+  {{ where_changed(in_changed_records('response_id', ['crm__nps_responses'])) }}
 ),
 
 qualtrics as (
@@ -21,6 +24,7 @@ qualtrics as (
   left join {{ ref('int_customer_keys') }} as k
     on k.entity = 'qualtrics__responses' and k.record_id = a.answer_id
   where a.family = 'nps'
+    {{ and_changed(in_changed_records('a.answer_id', ['qualtrics__responses'])) }}
 )
 
 select * from crm

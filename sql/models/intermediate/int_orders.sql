@@ -1,11 +1,22 @@
+{{ config(changed=[{'column': 'order_id', 'records': ['ecommerce__orders', 'shopify__orders']},
+                  {'column': 'customer_key', 'customers': true}]) }}
+-- depends_on: {{ ref('int_changed_records') }} {{ ref('int_changed_customers') }}
 -- One row per order of every source system with a rate for its currency: its customer key, amount in the base currency,
 -- the customer's segment and region, and whether it is the customer's first completed order.
-with converted as (
+with orders as (
+  -- the changed orders, and every order of a changed customer: which order is the first is the customer's
+  select * from {{ ref('int_orders_unioned') }}
+  {{ where_changed(in_changed_records('order_id', ['ecommerce__orders', 'shopify__orders'])
+      ~ ' or order_id in (select record_id from ' ~ ref('int_customer_keys') ~ ' where '
+      ~ in_changed_customers('customer_key') ~ ')') }}
+),
+
+converted as (
   select
     o.*,
     k.customer_key,
     o.amount * fx.rate_to_base as amount_base
-  from {{ ref('int_orders_unioned') }} as o
+  from orders as o
   inner join {{ ref('int_fx_rates') }} as fx
     on fx.currency = o.currency
     and o.ordered_date >= fx.valid_from

@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'answer_id', 'records': ['qualtrics__responses']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per finished Qualtrics response and metric family it answers (SPEC §6): the questions
 -- CX_QUALTRICS_QUESTIONS maps (e.g. QID1=nps;QID2=csat:1-5;QID3=ces:1-7:high_is_easy), each answer with its
 -- scale and, for CES, its direction. A response answering several questions of one family counts once, with
@@ -5,7 +7,8 @@
 -- scale is quarantined (qualtrics_answer_out_of_scale). answer_id is the answer's key in the unioned models,
 -- `qualtrics:<responseId>:<family>`.
 with answers as (
-  {{ qualtrics_mapped_answers() }}
+  select * from ({{ qualtrics_mapped_answers() }}) as mapped
+  {{ where_changed(in_changed_records(vendor_key('qualtrics', "response_id || ':' || family"), ['qualtrics__responses'])) }}
 ),
 
 ranked as (

@@ -1,3 +1,6 @@
+{{ config(changed=[{'column': 'response_id', 'records': ['helpdesk__surveys', 'zendesk__satisfaction_ratings', 'qualtrics__responses']},
+                  {'column': 'customer_key', 'customers': true}]) }}
+-- depends_on: {{ ref('int_changed_records') }} {{ ref('int_changed_customers') }}
 -- One row per CSAT or CES response of every source system: the score's position on its own scale (0 = scale_min, 1 = scale_max),
 -- turned so that for CES 0 is the least effort, and the channel, agent, team and segment it counts under
 -- (its ticket's where it has none of its own).
@@ -6,6 +9,8 @@ with positioned as (
     s.*,
     (s.score - s.scale_min) / (s.scale_max - s.scale_min) as raw_position
   from {{ ref('int_surveys_unioned') }} as s
+  {{ where_changed(in_changed_records('s.response_id') ~ ' or s.response_id in (select record_id from '
+      ~ ref('int_customer_keys') ~ ' where ' ~ in_changed_customers('customer_key') ~ ')') }}
 )
 
 select

@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'ticket_id', 'records': ['helpdesk__tickets', 'zendesk__tickets']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per ticket of every source system: its customer key and the hours to first response and to resolution.
 select
   t.ticket_id,
@@ -13,3 +15,4 @@ select
 from {{ ref('int_tickets_unioned') }} as t
 left join {{ ref('int_customer_keys') }} as k
   on k.entity = t.entity and k.record_id = t.ticket_id
+{{ where_changed(in_changed_records('t.ticket_id', ['helpdesk__tickets', 'zendesk__tickets'])) }}

@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'customer_id', 'records': ['crm__customers', 'hubspot__contacts']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per customer of the customer master (SPEC §6): SPEC §1 CRM customers as they are, and HubSpot
 -- contacts keyed `hubspot:<id>` with the segment and region stg_hubspot__contacts reads. Records of the other
 -- systems are tied to these customers by e-mail (int_customer_keys).
@@ -11,6 +13,7 @@ with crm as (
     referred_by_customer_id,
     created_at
   from {{ ref('stg_crm__customers') }}
+  {{ where_changed(in_changed_records('customer_id', ['crm__customers'])) }}
 ),
 
 hubspot as (
@@ -23,6 +26,7 @@ hubspot as (
     cast(null as {{ dbt.type_string() }}) as referred_by_customer_id,
     created_at
   from {{ ref('stg_hubspot__contacts') }}
+  {{ where_changed(in_changed_records(vendor_key('hubspot', 'contact_id'), ['hubspot__contacts'])) }}
 )
 
 select * from crm

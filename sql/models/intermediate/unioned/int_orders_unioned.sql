@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'order_id', 'records': ['ecommerce__orders', 'shopify__orders']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per shop order of every source system, in the shape of stg_ecommerce__orders: SPEC §1 orders as
 -- they are, Shopify orders as stg_shopify__orders maps them (status from cancelled_at and financial_status,
 -- amount total_price, channel source_name; Shopify has no upsell flag). checkout_token ties a Shopify
@@ -19,6 +21,7 @@ with ecommerce as (
     source_file,
     row_number
   from {{ ref('stg_ecommerce__orders') }}
+  {{ where_changed(in_changed_records('order_id', ['ecommerce__orders'])) }}
 ),
 
 shopify as (
@@ -38,6 +41,7 @@ shopify as (
     source_file,
     row_number
   from {{ ref('stg_shopify__orders') }}
+  {{ where_changed(in_changed_records(vendor_key('shopify', 'order_id'), ['shopify__orders'])) }}
 ),
 
 unioned as (

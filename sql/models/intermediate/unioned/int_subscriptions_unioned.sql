@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'subscription_id', 'records': ['crm__subscriptions', 'stripe__subscriptions']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per subscription of every source system, in the shape of stg_crm__subscriptions: SPEC §1
 -- subscriptions as they are, and Stripe subscriptions keyed `stripe:<id>`, with the e-mail of their Stripe
 -- customer, by which int_customer_keys ties them to the customer master (SPEC §6).
@@ -16,6 +18,7 @@ with crm as (
     source_file,
     row_number
   from {{ ref('stg_crm__subscriptions') }}
+  {{ where_changed(in_changed_records('subscription_id', ['crm__subscriptions'])) }}
 ),
 
 stripe as (
@@ -34,6 +37,7 @@ stripe as (
     s.row_number
   from {{ ref('stg_stripe__subscriptions') }} as s
   left join {{ ref('stg_stripe__customers') }} as c on c.stripe_customer_id = s.stripe_customer_id
+  {{ where_changed(in_changed_records(vendor_key('stripe', 's.subscription_id'), ['stripe__subscriptions'])) }}
 )
 
 select * from crm

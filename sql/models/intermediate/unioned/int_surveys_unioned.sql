@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'response_id', 'records': ['helpdesk__surveys', 'zendesk__satisfaction_ratings', 'qualtrics__responses']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per CSAT or CES response of every source system, in the shape of stg_helpdesk__surveys: SPEC §1
 -- surveys as they are; each Zendesk satisfaction rating answered `good` (1) or `bad` (0) as a CSAT
 -- response on the scale 0–1, answered at the rating's updated_at, tied to its ticket (whose channel, agent
@@ -20,6 +22,7 @@ with helpdesk as (
     channel,
     not {{ setting('ces_low_is_easy') }} as high_is_easy
   from {{ ref('stg_helpdesk__surveys') }}
+  {{ where_changed(in_changed_records('response_id', ['helpdesk__surveys'])) }}
 ),
 
 zendesk as (
@@ -39,6 +42,7 @@ zendesk as (
   from {{ ref('stg_zendesk__satisfaction_ratings') }} as r
   left join {{ ref('stg_zendesk__users') }} as u on u.user_id = r.requester_id
   where r.is_response
+    {{ and_changed(in_changed_records(vendor_key('zendesk', 'r.rating_id'), ['zendesk__satisfaction_ratings'])) }}
 ),
 
 qualtrics as (
@@ -57,6 +61,7 @@ qualtrics as (
     high_is_easy
   from {{ ref('int_qualtrics_answers') }}
   where family in ('csat', 'ces')
+    {{ and_changed(in_changed_records('answer_id', ['qualtrics__responses'])) }}
 ),
 
 unioned as (

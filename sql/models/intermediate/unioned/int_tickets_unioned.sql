@@ -1,3 +1,5 @@
+{{ config(changed=[{'column': 'ticket_id', 'records': ['helpdesk__tickets', 'zendesk__tickets']}]) }}
+-- depends_on: {{ ref('int_changed_records') }}
 -- One row per support ticket of every source system, in the shape of stg_helpdesk__tickets: SPEC §1
 -- extracts as they are, Zendesk tickets mapped as SPEC §6 says (channel via.channel, agent assignee_id,
 -- team the group's name, first response = created_at + reply_time_in_minutes.calendar minutes, resolved at
@@ -18,6 +20,7 @@ with helpdesk as (
     resolved_at,
     extract_date
   from {{ ref('stg_helpdesk__tickets') }}
+  {{ where_changed(in_changed_records('ticket_id', ['helpdesk__tickets'])) }}
 ),
 
 zendesk as (
@@ -39,6 +42,7 @@ zendesk as (
   left join {{ ref('stg_zendesk__users') }} as u on u.user_id = t.requester_id
   left join {{ ref('stg_zendesk__groups') }} as g on g.group_id = t.group_id
   where t.status is distinct from 'deleted'
+    {{ and_changed(in_changed_records(vendor_key('zendesk', 't.ticket_id'), ['zendesk__tickets'])) }}
 ),
 
 unioned as (
