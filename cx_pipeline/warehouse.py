@@ -265,6 +265,11 @@ class Warehouse(dg.ConfigurableResource):
                 conn.execute(sa.text(f"create schema if not exists {schema}"))
             for statement in [raw_table_ddl(entity) for entity in ENTITIES] + list(_RAW_LAYER_TABLES):
                 conn.execute(sa.text(statement))
+            if self.dialect != "spark" and not conn.execute(sa.text(
+                    "select count(*) from information_schema.columns where table_schema = 'raw' "
+                    "and table_name = 'extract_date_loads' and column_name = 'keys_dropped'")).scalar_one():
+                # a warehouse whose raw layer predates the count
+                conn.execute(sa.text("alter table raw.extract_date_loads add column keys_dropped bigint default 0"))
         self._tables_created = True
 
     @staticmethod

@@ -114,3 +114,23 @@ def test_a_server_runs_the_raw_loads_side_by_side_on_postgresql(tmp_path, reques
     loaded = pipeline.query("select count(*) from raw.extract_files")[0][0]
     assert loaded == len([p for p in (tmp_path / "raw").rglob("*") if p.is_file()])
     assert pipeline.metric("active_customers", "2026-01-03", grain="daily").value > 0
+
+
+def test_a_raw_layer_from_before_the_dropped_key_count_gains_it_as_zero(tmp_path):
+    """A warehouse whose raw.extract_date_loads predates keys_dropped: its past loads dropped nothing known."""
+    import duckdb
+    import sqlalchemy as sa
+
+    from cx_pipeline.warehouse import Warehouse
+
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as old:
+        old.execute("create schema raw")
+        old.execute("create table raw.extract_date_loads (entity text not null, extract_date date not null, "
+                    "loaded_at timestamp with time zone not null)")
+        old.execute("insert into raw.extract_date_loads values ('crm__customers', date '2026-01-05', now())")
+    warehouse = Warehouse(url=f"duckdb:///{tmp_path / 'old.duckdb'}")
+    warehouse.create_tables()
+    with warehouse.begin() as conn:
+        rows = conn.execute(sa.text("select entity, keys_dropped from raw.extract_date_loads")).all()
+    warehouse.dispose()
+    assert rows == [("crm__customers", 0)]
