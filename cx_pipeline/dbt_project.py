@@ -33,10 +33,11 @@ TARGET_DIR = SQL_DIR / "target"
 MANIFEST = TARGET_DIR / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
 PERIOD_VARIABLES = ("CX_PERIOD_START", "CX_PERIOD_END")
-CHANGES_SINCE_VARIABLE = "CX_INTERMEDIATE_SINCE"
-RUN_VARIABLES = (*PERIOD_VARIABLES, CHANGES_SINCE_VARIABLE)
-"""What one run tells the models (macros read them while the models run): not part of the parsed project."""
 """The periods a metrics run replaces: read when the models run, not when dbt parses the project."""
+CHANGES_SINCE_VARIABLE = "CX_INTERMEDIATE_SINCE"
+"""The instant of the loads the intermediate models follow (sql/macros/changes.sql)."""
+RUN_VARIABLES = (*PERIOD_VARIABLES, CHANGES_SINCE_VARIABLE)
+"""What one run tells the models, read while they run: not part of the parsed project."""
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() \
     else "dbt"

@@ -77,8 +77,10 @@ loaded as (
   where {{ loaded_since() }} or requester_id in (select user_id from zendesk_users)
   {%- for family in qualtrics_families %}
   union all
+  -- a response's answer to each family it may answer, loaded since or of a re-tied address
   select 'qualtrics__responses', {{ vendor_key('qualtrics', "response_id || ':" ~ family ~ "'") }}
-  from {{ ref('stg_qualtrics__responses') }} where {{ loaded_since() }}
+  from {{ ref('stg_qualtrics__responses') }}
+  where {{ loaded_since() }} or email in (select email from master_emails)
   {%- endfor %}
   union all
   select 'ecommerce__orders', order_id from {{ ref('stg_ecommerce__orders') }} where {{ loaded_since() }}
@@ -98,7 +100,8 @@ loaded as (
   select entity, cart_id from {{ previous('int_carts_unioned') }}
   where order_id in (select {{ vendor_key('shopify', 'order_id') }} from shopify_orders)
   union all
-  select 'ecommerce__sessions', session_id from {{ ref('stg_ecommerce__sessions') }} where {{ loaded_since() }}
+  select 'ecommerce__sessions', session_id from {{ ref('stg_ecommerce__sessions') }}
+  where {{ loaded_since() }} or email in (select email from master_emails)
   union all
   select 'crm__subscriptions', subscription_id from {{ ref('stg_crm__subscriptions') }} where {{ loaded_since() }}
   union all
@@ -112,7 +115,8 @@ loaded as (
 ),
 
 retied as (
-  -- records tied, or to be tied, by an address of a changed customer of the master
+  -- records tied, or to be tied, by an address of a changed customer of the master (sessions and Qualtrics
+  -- answers: with their loaded rows above)
   select entity, ticket_id as record_id from {{ previous('int_tickets_unioned') }}
   where email in (select email from master_emails)
   union all
@@ -124,14 +128,6 @@ retied as (
   union all
   select entity, subscription_id from {{ previous('int_subscriptions_unioned') }}
   where email in (select email from master_emails)
-  union all
-  select 'ecommerce__sessions', session_id from {{ ref('stg_ecommerce__sessions') }}
-  where email in (select email from master_emails)
-  {%- for family in qualtrics_families %}
-  union all
-  select 'qualtrics__responses', {{ vendor_key('qualtrics', "response_id || ':" ~ family ~ "'") }}
-  from {{ ref('stg_qualtrics__responses') }} where email in (select email from master_emails)
-  {%- endfor %}
 ),
 
 records as (
