@@ -1,8 +1,9 @@
 {#- Every metric of SPEC §4 for the run's periods of `grain` ('daily' or 'monthly'): the rows of
     metrics_daily and metrics_monthly, with period_start standing for metric_date or month.
 
-    Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start) and
-    `run_days` (day, days_in_month), giving each row its value, numerator, denominator, sample size and, for
+    Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start),
+    `run_days` (day, days_in_month), `spells` (the customers' spells of activity with their segment and region)
+    and `spell_census` (their census per segment and region, macros/metrics/census.sql), giving each row its value, numerator, denominator, sample size and, for
     NPS and means, the variance of one observation; ltv is derived from the arpu and churn_rate rows; a
     metric with no data in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero
     denominator). Every row then gets the 95 % interval its catalogue entry names (macros/intervals.sql). -#}
@@ -14,6 +15,19 @@
 
   run_days as (
     {{ days_relation(periods) }}
+  ),
+
+  spells as (
+    select
+      a.customer_key, a.active_from, a.active_to, a.previous_active_to,
+      a.active_from as starts_on, a.active_to + 1 as ends_before,
+      coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
+    from {{ ref('int_customer_activity') }} as a
+    left join {{ ref('int_customers') }} as c on c.customer_key = a.customer_key
+  ),
+
+  spell_census as (
+    {{ census('spells', ['segment', 'region']) }}
   ),
 
   family_rows as (

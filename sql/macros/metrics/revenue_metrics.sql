@@ -3,52 +3,73 @@
     rate, divided by the days in that month. arpu divides the window's revenue by the customers active on
     any day of the window. Sums are taken in decimal: exact, so the same in whatever order the engine
     adds the rows up, which lets revenue be summed per day first and per period after.
-    One row per period and item: an order or a subscription counts once in a period's sample, however
-    many days it accrues.
-    A customer counts once in a window: by the first of their spells that meets it (the spell before it,
-    if any, ended before the window began). -#}
+    Subscriptions are counted through their census per segment, region and currency, never day by day: a
+    day's fees are the monthly amounts active on it, at its rate, over the days in its month.
+    One item per period: an order or a subscription counts once in a period's sample, however many days it
+    accrues. A customer counts once in a window: by the first of their spells that meets it. -#}
 {% macro revenue_metrics(grain) -%}
-  with revenue_items as (
+  with orders as (
     select
-      o.ordered_date as day, 'order' as kind, o.order_id as item_id, o.customer_key,
+      o.ordered_date as day, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region,
       coalesce(o.channel, 'unknown') as channel, cast(o.amount_base as decimal(38, 12)) as amount
     from {{ ref('int_orders') }} as o
+    left join {{ ref('int_customers') }} as c on c.customer_key = o.customer_key
     where o.status = 'completed'
       and o.ordered_date between (select min(window_start) from periods) and (select max(period_end) from periods)
-    union all
+  ),
+
+  accruing as (
     select
-      d.day, 'subscription', s.subscription_id, s.customer_id, null,
-      cast(s.monthly_amount * fx.rate_to_base / d.days_in_month as decimal(38, 12))
-    from run_days as d
-    inner join {{ ref('int_subscriptions') }} as s
-      on d.day >= s.started_date and (s.ended_date is null or d.day < s.ended_date)
+      coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region, s.currency,
+      s.started_date as starts_on, s.ended_date as ends_before,
+      cast(s.monthly_amount as decimal(38, 12)) as monthly_amount
+    from {{ ref('int_subscriptions') }} as s
+    left join {{ ref('int_customers') }} as c on c.customer_key = s.customer_id
+    where s.monthly_amount is not null and (s.ended_date is null or s.ended_date > s.started_date)
+  ),
+
+  subscription_census as (
+    {{ census('accruing', ['segment', 'region', 'currency'], weight='monthly_amount') }}
+  ),
+
+  subscription_days as (
+    select
+      sc.day, sc.segment, sc.region,
+      cast(cast(sc.active_weight as {{ type_double() }}) * fx.rate_to_base / d.days_in_month as decimal(38, 12)) as amount
+    from subscription_census as sc
+    inner join run_days as d on d.day = sc.day
     inner join {{ ref('int_fx_rates') }} as fx
-      on fx.currency = s.currency and d.day >= fx.valid_from and (fx.valid_until is null or d.day < fx.valid_until)
-    where s.monthly_amount is not null
+      on fx.currency = sc.currency and sc.day >= fx.valid_from and (fx.valid_until is null or sc.day < fx.valid_until)
   ),
 
-  attributed as (
-    select r.*, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
-    from revenue_items as r
-    left join {{ ref('int_customers') }} as c on c.customer_key = r.customer_key
-  ),
-
-  period_days as (
-    select p.period_start, d.day
+  -- The subscriptions accruing on any day of the period: started by its last day, not ended by its first.
+  subscription_items as (
+    select p.period_start, at_end.segment, at_end.region, sum(at_end.started - at_start.ended) as items
     from periods as p
-    inner join run_days as d on d.day between p.period_start and p.period_end
+    inner join subscription_census as at_start on at_start.day = p.period_start
+    inner join subscription_census as at_end
+      on at_end.segment = at_start.segment and at_end.region = at_start.region
+      and at_end.currency = at_start.currency and at_end.day = p.period_end
+    group by p.period_start, at_end.segment, at_end.region
   ),
 
-  -- One row per period and item: an order or a subscription counts once in a period's sample, however
-  -- many days it accrues. A day holds each item once already.
+  subscription_fees as (
+    select p.period_start, d.segment, d.region, sum(d.amount) as amount
+    from periods as p
+    inner join subscription_days as d on d.day between p.period_start and p.period_end
+    group by p.period_start, d.segment, d.region
+  ),
+
   period_items as (
-    select pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel,
-      {% if grain == 'daily' %}a.amount{% else %}sum(a.amount) as amount{% endif %}
-    from attributed as a
-    inner join period_days as pd on pd.day = a.day
-    {%- if grain != 'daily' %}
-    group by pd.period_start, a.kind, a.item_id, a.segment, a.region, a.channel
-    {%- endif %}
+    select p.period_start, o.segment, o.region, o.channel, o.amount, 1 as items
+    from periods as p
+    inner join orders as o on o.day between p.period_start and p.period_end
+    union all
+    select i.period_start, i.segment, i.region, null, f.amount, i.items
+    from subscription_items as i
+    inner join subscription_fees as f
+      on f.period_start = i.period_start and f.segment = i.segment and f.region = i.region
+    where i.items > 0
   ),
 
   period_revenue as (
@@ -59,7 +80,7 @@
         channel,
         {{ dimension_columns(['segment', 'region', 'channel']) }},
         cast(sum(amount) as {{ type_double() }}) as revenue,
-        count(*) as items
+        cast(sum(items) as bigint) as items
       from period_items
       group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region', 'channel']) }}
     ) as grouped
@@ -69,14 +90,12 @@
 
   day_revenue as (
     select day, segment, region, sum(amount) as amount
-    from attributed
+    from (
+      select day, segment, region, amount from orders
+      union all
+      select day, segment, region, amount from subscription_days
+    ) as day_amounts
     group by day, segment, region
-  ),
-
-  window_days as (
-    select p.period_start, r.segment, r.region, r.amount
-    from periods as p
-    inner join day_revenue as r on r.day between p.window_start and p.period_end
   ),
 
   window_revenue as (
@@ -84,27 +103,41 @@
       period_start,
       {{ dimension_columns(['segment', 'region']) }},
       cast(sum(amount) as {{ type_double() }}) as revenue
-    from window_days
+    from (
+      select p.period_start, r.segment, r.region, r.amount
+      from periods as p
+      inner join day_revenue as r on r.day between p.window_start and p.period_end
+    ) as window_days
     group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region']) }}
   ),
 
-  -- A customer counts once in a window: by the first of their spells that meets it (the spell before it,
-  -- if any, ended before the window began).
-  window_activity as (
-    select p.period_start, coalesce(c.segment, 'unknown') as segment, coalesce(c.region, 'unknown') as region
+  -- Customers active on any day of the window: spells meeting it (started by its last day, not ended by its
+  -- first) but those whose customer's spell before also met it.
+  window_spells as (
+    select p.period_start, at_start.segment, at_start.region, at_end.started - at_start.ended as customers
     from periods as p
-    inner join {{ ref('int_customer_activity') }} as a
-      on a.active_from <= p.period_end and a.active_to >= p.window_start
-      and (a.previous_active_to is null or a.previous_active_to < p.window_start)
-    left join {{ ref('int_customers') }} as c on c.customer_key = a.customer_key
+    inner join spell_census as at_start on at_start.day = p.window_start
+    inner join spell_census as at_end
+      on at_end.segment = at_start.segment and at_end.region = at_start.region and at_end.day = p.period_end
+    union all
+    select p.period_start, s.segment, s.region, -1
+    from periods as p
+    inner join spells as s on s.previous_active_to >= p.window_start and s.active_from <= p.period_end
+  ),
+
+  window_cells as (
+    select period_start, segment, region, sum(customers) as customers
+    from window_spells
+    group by period_start, segment, region
+    having sum(customers) > 0
   ),
 
   window_customers as (
     select
       period_start,
       {{ dimension_columns(['segment', 'region']) }},
-      count(*) as customers
-    from window_activity
+      sum(customers) as customers
+    from window_cells
     group by {{ dimension_grouping_sets(['period_start'], ['segment', 'region']) }}
   )
 
