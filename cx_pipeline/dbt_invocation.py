@@ -92,7 +92,7 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
             parsed = _parsed_project(project, environment, target_path)
             result = dbtRunner(manifest=parsed, callbacks=[_collect_into(lines)]).invoke(args)
         finally:
-            _release_duckdb()
+            release_duckdb()
     returncode = 0 if result.success else 2 if result.exception is not None else 1
     if result.exception is not None:
         lines.append(orjson.dumps({"info": {"name": "MainEncounteredError", "level": "error",
@@ -144,7 +144,7 @@ def _selected_nodes(context: dg.AssetExecutionContext, translator: DagsterDbtTra
                   and translator.get_asset_key(node).to_user_string() in selected)
 
 
-def _release_duckdb() -> None:
+def release_duckdb() -> None:
     """dbt-duckdb keeps its database open in the process for the next invocation; close it, so that the rest
     of the run, and other processes, can open the file."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager

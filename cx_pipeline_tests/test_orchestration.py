@@ -325,3 +325,46 @@ def test_the_metric_tables_tests_judge_the_runs_periods_only(tmp_path):
     assert uniqueness_test_passes("2026-01-03", "2026-01-04")
     assert not uniqueness_test_passes("2026-01-01", "2026-01-02")
     assert uniqueness_test_passes("2026-01-04", "2026-01-04")
+
+
+def test_a_run_that_follows_the_loads_tests_the_rows_it_wrote(tmp_path):
+    """In a run that follows the loads since an instant (CX_INTERMEDIATE_SINCE), a staging test judges the rows
+    loaded after it and an intermediate test the rows of the run's change set; without one, every row."""
+    from dbt.cli.main import dbtRunner
+
+    from cx_pipeline.dbt_invocation import environment_set, release_duckdb
+    from cx_pipeline.dbt_project import SQL_DIR, dbt_environment
+
+    raw = RawFiles(tmp_path / "raw")
+    for day in range(1, 4):
+        raw.write("helpdesk/surveys", f"2026-01-0{day}", [_survey(f"R{day}", f"2026-01-0{day}")])
+    pipeline = Pipeline(raw.root, f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    pipeline.backfill("2026-01-01", "2026-01-03")
+    loaded_at = pipeline.query("select loaded_at from stg.helpdesk__surveys where response_id = 'R2'")[0][0]
+    pipeline.query("insert into stg.helpdesk__surveys select * from stg.helpdesk__surveys where response_id = 'R2'")
+    pipeline.query("insert into intermediate.survey_responses select * from intermediate.survey_responses "
+                   "where response_id = 'R2'")
+    pipeline.query("delete from intermediate.changed_records")
+    pipeline.warehouse.dispose()
+
+    parsed = dbtRunner().invoke(["parse", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
+                                 "--target-path", str(tmp_path / "target"), "--log-level", "none"])
+    runner = dbtRunner(manifest=parsed.result)
+
+    def passes(test: str, since: dt.datetime | None) -> bool:
+        environment = dbt_environment(pipeline.warehouse.url, pipeline.settings.sql_environment(), None, since)
+        with environment_set(environment):
+            result = runner.invoke(["test", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
+                                    "--target-path", str(tmp_path / "target"), "--log-level", "none",
+                                    "--select", test])
+        release_duckdb()
+        return result.success
+
+    staging, intermediate = "unique_stg_helpdesk__surveys_response_id", "unique_int_survey_responses_response_id"
+    assert not passes(staging, None) and not passes(intermediate, None)
+    assert not passes(staging, loaded_at - dt.timedelta(seconds=1))
+    assert passes(staging, loaded_at)
+    assert passes(intermediate, loaded_at)  # R2 is not among the changed records
+    pipeline.query("insert into intermediate.changed_records values ('helpdesk__surveys', 'R2', null)")
+    pipeline.warehouse.dispose()
+    assert not passes(intermediate, loaded_at)

@@ -50,9 +50,9 @@
 
 {#- The model's records that the run changes: `column` among int_changed_records' record ids (of
     `entities` only, when given; record ids never collide across entities). -#}
-{% macro in_changed_records(column, entities=none) -%}
+{% macro in_changed_records(column, entities=none, changed_records=none) -%}
   {{ column }} in (
-    select record_id from {{ ref('int_changed_records') }}
+    select record_id from {{ changed_records or ref('int_changed_records') }}
     {%- if entities %}
     where entity in ({% for e in entities %}'{{ e }}'{% if not loop.last %}, {% endif %}{% endfor %})
     {%- endif %})
@@ -60,8 +60,22 @@
 
 
 {#- The model's rows of the customers that the run changes. -#}
-{% macro in_changed_customers(column) -%}
-  {{ column }} in (select customer_key from {{ ref('int_changed_customers') }})
+{% macro in_changed_customers(column, changed_customers=none) -%}
+  {{ column }} in (select customer_key from {{ changed_customers or ref('int_changed_customers') }})
+{%- endmacro %}
+
+
+{#- The rows of the change set an intermediate model's config `changed` describes (see below):
+    `changed_records` and `changed_customers` name the change tables where a ref cannot (a test's filter). -#}
+{% macro in_change_set(changed, changed_records=none, changed_customers=none) -%}
+  {%- for change in changed -%}
+    {%- if not loop.first %} or {% endif -%}
+    {%- if change.get('customers') -%}
+      {{ in_changed_customers(change['column'], changed_customers) }}
+    {%- else -%}
+      {{ in_changed_records(change['column'], change.get('records'), changed_records) }}
+    {%- endif -%}
+  {%- endfor -%}
 {%- endmacro %}
 
 
@@ -74,14 +88,7 @@
   {%- set target = arg_dict['target_relation'] -%}
   {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
   delete from {{ target }}
-  where {% for changed in config.get('changed') -%}
-    {%- if not loop.first %} or {% endif -%}
-    {%- if changed.get('customers') -%}
-      {{ in_changed_customers(changed['column']) }}
-    {%- else -%}
-      {{ in_changed_records(changed['column'], changed.get('records')) }}
-    {%- endif -%}
-  {%- endfor %};
+  where {{ in_change_set(config.get('changed')) }};
 
   insert into {{ target }} ({{ columns }})
   select {{ columns }} from {{ arg_dict['temp_relation'] }}

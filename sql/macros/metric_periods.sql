@@ -49,23 +49,6 @@
 {%- endmacro %}
 
 
-{#- A test's rows, filtered by its `where` config, in which `__run_start__` and `__run_end__` stand for the
-    run's first and last period (every period without CX_PERIOD_START and CX_PERIOD_END). dbt renders a
-    test's config when it parses the project, this macro when the test runs: the parsed project stays the
-    same from one run's periods to the next, and one parse serves every run of a process (dbt_invocation.py).
-    Overrides dbt's own get_where_subquery, as dbt's documentation of `where` shows. -#}
-{% macro get_where_subquery(relation) -%}
-  {%- set where = config.get('where') -%}
-  {%- if where -%}
-    {%- set where = where
-          | replace('__run_start__', date_literal(_as_date(env_var('CX_PERIOD_START', ''), modules.datetime.date.min)))
-          | replace('__run_end__', date_literal(_as_date(env_var('CX_PERIOD_END', ''), modules.datetime.date.max))) -%}
-    {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
-  {%- endif -%}
-  {%- do return(relation) -%}
-{%- endmacro %}
-
-
 {% macro date_literal(day) -%}
   cast('{{ day.isoformat() }}' as date)
 {%- endmacro %}
