@@ -52,7 +52,8 @@
     select distinct {{ keys | join(', ') }} from census_intervals
   )
 
-  {%- set running = 'over (partition by ' ~ ('c.' ~ keys | join(', c.')) ~ ' order by a.day rows between unbounded preceding and current row)' %}
+  {%- set running = 'over (partition by c.' ~ keys | join(', c.')
+        ~ ' order by a.day rows between unbounded preceding and current row)' %}
 
   select
     {% for k in keys %}c.{{ k }}, {% endfor %}a.day,

@@ -35,7 +35,8 @@
   subscription_days as (
     select
       sc.day, sc.segment, sc.region,
-      cast(cast(sc.active_weight as {{ type_double() }}) * fx.rate_to_base / d.days_in_month as decimal(38, 12)) as amount
+      cast(cast(sc.active_weight as {{ type_double() }}) * fx.rate_to_base / d.days_in_month as decimal(38, 12))
+        as amount
     from subscription_census as sc
     inner join run_days as d on d.day = sc.day
     inner join {{ ref('int_fx_rates') }} as fx
