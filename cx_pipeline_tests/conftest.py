@@ -140,14 +140,19 @@ def postgres(tmp_path_factory) -> Iterator[str]:
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres",
                     "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
-    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "log"),
-                    "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off", "-w", "start"],
-                   check=True, capture_output=True)
     try:
+        started = subprocess.run(
+            [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "log"), "-o",
+             f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off", "-w", "-t", "180", "start"],
+            capture_output=True, text=True)
+        if started.returncode != 0:
+            log = (root / "log").read_text(errors="replace") if (root / "log").exists() else ""
+            pytest.fail(f"PostgreSQL did not start: {started.stderr}\n{log[-3000:]}")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
+        # Stopped even when it did not start in time: a server left running keeps the test command from ending.
         subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
-                        "stop"], capture_output=True)
+                        "stop"], capture_output=True, timeout=120)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -166,6 +171,13 @@ def new_warehouse(kind: str, folder: Path, request: pytest.FixtureRequest) -> st
     engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         conn.execute(sa.text(f"create database {name}"))
+
+    def drop() -> None:
+        # Each database is a copy of the template (about 8 MB): a session creates a hundred of them.
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"drop database if exists {name} with (force)"))
+
+    request.addfinalizer(drop)
     return f"{server}/{name}"
 
 

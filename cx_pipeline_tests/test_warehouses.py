@@ -1,5 +1,6 @@
 """DuckDB and PostgreSQL give the same metric rows from the same raw data (SPEC §2)."""
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -49,7 +50,9 @@ def test_the_warehouse_password_stays_out_of_runs_and_logs(tmp_path, request):
     stored = [p for p in home.rglob("*") if p.is_file()]
     assert stored, "the runs should have been recorded in DAGSTER_HOME"
     for path in stored + [p for p in dbt_target.rglob("*") if p.is_file()]:
-        assert b"Sup3r-s3cret" not in path.read_bytes(), path
+        # Test processes beside this one remove their dbt run folders as their invocations end.
+        with contextlib.suppress(FileNotFoundError):
+            assert b"Sup3r-s3cret" not in path.read_bytes(), path
 
 
 def test_dagster_keeps_its_runs_in_postgresql(postgres, tmp_path, request):

@@ -26,33 +26,44 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def graphql(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
+    log = home / "webserver.log"
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env={**os.environ, "DAGSTER_HOME": str(home)}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO, env={**os.environ, "DAGSTER_HOME": str(home)}, stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+    # Whatever happens while it starts, the server does not outlive the tests: a process left running
+    # would keep the test command from ending.
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/server_info", timeout=2).read()
+                break
+            except OSError:
+                said = log.read_text(errors="replace")[-3000:]
+                assert server.poll() is None, f"the webserver exited:\n{said}"
+                assert time.monotonic() < deadline, f"the webserver did not start within 180 s:\n{said}"
+                time.sleep(0.5)
+
+        def ask(query: str, variables: dict | None = None) -> dict:
+            request = urllib.request.Request(f"{base}/graphql", json.dumps({"query": query, "variables": variables or {}})
+                                             .encode(), {"Content-Type": "application/json"})
+            answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
+            assert "errors" not in answer, answer
+            return answer["data"]
+
+        yield ask
+    finally:
+        server.terminate()
         try:
-            urllib.request.urlopen(f"{base}/server_info", timeout=2).read()
-            break
-        except OSError:
-            assert server.poll() is None, "the webserver exited"
-            assert time.monotonic() < deadline, "the webserver did not start within 120 s"
-            time.sleep(0.5)
-
-    def ask(query: str, variables: dict | None = None) -> dict:
-        request = urllib.request.Request(f"{base}/graphql", json.dumps({"query": query, "variables": variables or {}})
-                                         .encode(), {"Content-Type": "application/json"})
-        answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
-        assert "errors" not in answer, answer
-        return answer["data"]
-
-    yield ask
-    server.terminate()
-    server.wait(timeout=30)
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def test_code_location_loads_with_both_schedules(graphql):
