@@ -136,7 +136,7 @@ def postgres(tmp_path_factory) -> Iterator[str]:
     bin_dir = binaries[-1].parent
     root = Path(tempfile.mkdtemp(prefix="cx_pg_"))
     root.chmod(0o777)
-    port = _free_port()
+    port = free_port()
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres",
                     "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)
@@ -156,7 +156,8 @@ def postgres(tmp_path_factory) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port no process listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -280,6 +280,7 @@ def nightly(raw: Path, warehouse_file: Path, day: dt.date, instance: dg.DagsterI
         return runner.nightly(defs, day, instance)
 
 
+# One test per named change, so that the test processes share them out; Hypothesis hunts beyond them.
 NAMED_CHANGES = {
     # The case: a past orders file re-sent without one of its completed orders.
     "past_order_removed": Change("ecommerce/orders", dt.date(2026, 1, 22), "remove", pick=0, shift=0, column=0),
@@ -300,7 +301,6 @@ def test_a_nightly_run_after_a_named_change_leaves_marts_as_a_clean_backfill_wou
     assert_nightly_equals_backfill(backfilled, tmp_path_factory, change)
 
 
-# One test per named change above, so that test processes share them out; Hypothesis hunts beyond them.
 @settings(max_examples=8, deadline=None, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
 @given(change=changes)

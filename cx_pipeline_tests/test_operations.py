@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from cx_pipeline_tests.conftest import Pipeline, RawFiles, _free_port, run_cli
+from cx_pipeline_tests.conftest import Pipeline, RawFiles, free_port, run_cli
 
 
 def _survey(rid: str, day: str, score: int) -> dict:
@@ -150,7 +150,7 @@ def password_postgres() -> Iterator[str]:
     root = Path(tempfile.mkdtemp(prefix="cx_pg_password_"))
     root.chmod(0o777)
     (root / "password").write_text("right-password\n")
-    port = _free_port()
+    port = free_port()
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres",
                     "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={root / 'password'}"],
@@ -173,7 +173,7 @@ def test_reading_commands_tell_a_wrong_password_from_an_unreachable_server(passw
         result = run_cli(*command, "--warehouse", wrong)
         assert (result.returncode, result.stderr) == (
             1, 'cx-pipeline: the warehouse refused user "postgres": wrong password (check CX_WAREHOUSE_URL)\n')
-    unreachable = f"postgresql+psycopg://postgres:right-password@127.0.0.1:{_free_port()}/postgres"
+    unreachable = f"postgresql+psycopg://postgres:right-password@127.0.0.1:{free_port()}/postgres"
     result = run_cli("metrics", "--grain", "daily", "--warehouse", unreachable)
     assert (result.returncode, result.stderr) == (
         1, "cx-pipeline: cannot reach the warehouse server (Connection refused): is it running, and is "

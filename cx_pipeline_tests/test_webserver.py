@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,21 +12,16 @@ from pathlib import Path
 import pytest
 
 from cx_pipeline.entities import ENTITIES
+from cx_pipeline_tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def graphql(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
     log = home / "webserver.log"
-    port = _free_port()
+    port = free_port()
     with open(log, "wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
