@@ -183,13 +183,14 @@ class _Generator:
             "referred_by_customer_id": referred_by, "updated_at": created_at,
             "_day": np.maximum(signup, 0),
         })
-        # Some customers change segment later: a second version in a later extract.
+        # Some customers change segment later: a second version in a later extract. A move that falls after the
+        # last day is not in the data set (piled onto the last day, it made that night unlike any other).
         moved = np.flatnonzero(rng.random(n) < 0.03)
-        moved_day = np.minimum(np.maximum(signup[moved], 0) + rng.integers(10, 200, len(moved)), self.days - 1)
-        later = customers.iloc[moved].copy()
-        later["segment"] = SEGMENTS[rng.choice(3, len(moved))]
-        later["updated_at"] = self._at(moved_day)
-        later["_day"] = moved_day
+        moved_day = np.maximum(signup[moved], 0) + rng.integers(10, 200, len(moved))
+        moved_to, moved_at = SEGMENTS[rng.choice(3, len(moved))], self._at(moved_day)
+        within = moved_day < self.days
+        later = customers.iloc[moved[within]].copy()
+        later["segment"], later["updated_at"], later["_day"] = moved_to[within], moved_at[within], moved_day[within]
         customers = pd.concat([customers, later], ignore_index=True)
 
         orders = self._orders(ids, signup, churn_day, comes_back, return_day, return_end, rate, region)
