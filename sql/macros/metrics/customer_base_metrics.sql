@@ -42,8 +42,8 @@
 
   newly_active as (
     select p.period_start, coalesce(c.segment, 'unknown'), coalesce(c.region, 'unknown'), 0, 0, 0, 1
-    from periods as p
-    inner join {{ ref('int_customers') }} as c on c.first_active_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_customers') }} as c on c.first_active_date = p.day
   ),
 
   -- A cell of the customer base exists where it has a customer in S, in E or new.

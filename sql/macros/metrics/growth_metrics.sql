@@ -7,8 +7,8 @@
       p.period_start,
       coalesce(c.segment, 'unknown') as segment,
       case when c.referred_by_customer_id is not null then 1 else 0 end as is_referred
-    from periods as p
-    inner join {{ ref('int_customers') }} as c on c.first_active_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_customers') }} as c on c.first_active_date = p.day
   ),
 
   new_customers as (
@@ -44,8 +44,8 @@
 
   funnels as (
     select p.period_start, f.metric, cast(sum(f.n) as bigint) as n, cast(sum(f.hits) as bigint) as hits
-    from periods as p
-    inner join funnel_days as f on f.day between p.period_start and p.period_end
+    from period_days as p
+    inner join funnel_days as f on f.day = p.day
     group by p.period_start, f.metric
   )
 

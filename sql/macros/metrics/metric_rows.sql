@@ -2,7 +2,7 @@
     metrics_daily and metrics_monthly, with period_start standing for metric_date or month.
 
     Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start),
-    `run_days` (day, days_in_month), `spells` (the customers' spells of activity with their segment and
+    `run_days` (day, days_in_month), `period_days` (day, period_start), `spells` (the customers' spells of activity with their segment and
     region) and `spell_census` (their census per segment and region, macros/metrics/census.sql), giving
     each row its value, numerator, denominator, sample size and, for NPS and means, the variance of one
     observation; ltv is derived from the arpu and churn_rate rows; a metric with no data in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero
@@ -15,6 +15,14 @@
 
   run_days as (
     {{ days_relation(periods) }}
+  ),
+
+  period_days as (
+    -- each day of the periods with the period it falls in: a record joins its period by its day, an equality
+    -- (a join on `between` the period's ends took 0.85 s of a 1.5 s daily run at 200,000 customers)
+    select d.day, p.period_start
+    from run_days as d
+    inner join periods as p on d.day between p.period_start and p.period_end
   ),
 
   spells as (

@@ -9,9 +9,8 @@
       coalesce(c.region, 'unknown') as region,
       case when r.score >= 9 then 1 else 0 end as is_promoter,
       case when r.score <= 6 then 1 else 0 end as is_detractor
-    from periods as p
-    inner join {{ ref('int_nps_responses') }} as r
-      on r.responded_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_nps_responses') }} as r on r.responded_date = p.day
     left join {{ ref('int_customers') }} as c on c.customer_key = r.customer_key
   ),
 

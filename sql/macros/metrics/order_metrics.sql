@@ -6,8 +6,8 @@
     select
       p.period_start, o.order_id, o.customer_key, o.amount_base, o.is_upsell, o.is_first_purchase, o.segment,
       coalesce(o.channel, 'unknown') as channel
-    from periods as p
-    inner join {{ ref('int_orders') }} as o on o.ordered_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_orders') }} as o on o.ordered_date = p.day
     where o.status = 'completed'
   ),
 

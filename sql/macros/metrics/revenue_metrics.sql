@@ -56,15 +56,15 @@
 
   subscription_fees as (
     select p.period_start, d.segment, d.region, sum(d.amount) as amount
-    from periods as p
-    inner join subscription_days as d on d.day between p.period_start and p.period_end
+    from period_days as p
+    inner join subscription_days as d on d.day = p.day
     group by p.period_start, d.segment, d.region
   ),
 
   period_items as (
     select p.period_start, o.segment, o.region, o.channel, o.amount, 1 as items
-    from periods as p
-    inner join orders as o on o.day between p.period_start and p.period_end
+    from period_days as p
+    inner join orders as o on o.day = p.day
     union all
     select i.period_start, i.segment, i.region, null, f.amount, i.items
     from subscription_items as i

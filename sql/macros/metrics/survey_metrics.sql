@@ -13,9 +13,8 @@
       1 + 4 * r.position as rescaled,
       case when r.position >= 0.75 then 1 else 0 end as is_satisfied,
       case when r.position <= 0.25 then 1 else 0 end as is_easy
-    from periods as p
-    inner join {{ ref('int_survey_responses') }} as r
-      on r.responded_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_survey_responses') }} as r on r.responded_date = p.day
     where r.survey_type in ('csat', 'ces')
   ),
 

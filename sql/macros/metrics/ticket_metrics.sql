@@ -4,16 +4,16 @@
 {% macro ticket_metrics() -%}
   with events as (
     select p.period_start, 'created' as event, t.channel, t.team, t.agent, cast(null as {{ type_double() }}) as hours
-    from periods as p
-    inner join {{ ref('int_tickets') }} as t on t.created_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_tickets') }} as t on t.created_date = p.day
     union all
     select p.period_start, 'resolved', t.channel, t.team, t.agent, t.resolution_hours
-    from periods as p
-    inner join {{ ref('int_tickets') }} as t on t.resolved_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_tickets') }} as t on t.resolved_date = p.day
     union all
     select p.period_start, 'first_response', t.channel, t.team, t.agent, t.first_response_hours
-    from periods as p
-    inner join {{ ref('int_tickets') }} as t on t.first_response_date between p.period_start and p.period_end
+    from period_days as p
+    inner join {{ ref('int_tickets') }} as t on t.first_response_date = p.day
   ),
 
   grouped as (
