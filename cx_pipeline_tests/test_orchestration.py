@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 
-import sqlalchemy as sa
-
-from cx_pipeline.generate import generate
 import pytest
+import sqlalchemy as sa
+from hypothesis import given, strategies as st
+
+from cx_pipeline.affected import contiguous_ranges
+from cx_pipeline.generate import generate
 
 from cx_pipeline_tests.conftest import WAREHOUSES, Pipeline, RawFiles, new_warehouse, run_cli
 
@@ -66,6 +68,32 @@ def test_a_late_survey_changes_exactly_its_partitions(tmp_path):
     assert pipeline.value("csat_avg", "2026-01-05", grain="daily") == 5.0
     assert pipeline.value("csat_pct", "2026-01-01") == 100 * 10 / 11
 
+    # The next night brings one answered on the 8th: three days lie between it and the 12th, so one run
+    # restates the 8th to the 12th (BRIDGED_DAYS), the days between to the rows they held.
+    raw.write("helpdesk/surveys", "2026-01-12", [_survey("R100", "2026-01-08") | {"score": 1}])
+    before = after
+    result = run_cli("run", "--date", "2026-01-12", *args)
+    assert result.returncode == 0, result.stderr
+    after = dict(pipeline.query("select metric_date, max(computed_at) from marts.metrics_daily group by 1"))
+    assert {str(day) for day, at in after.items() if before.get(day) != at} == {
+        "2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11", "2026-01-12"}
+    assert pipeline.value("csat_avg", "2026-01-08", grain="daily") == 3.0
+    assert pipeline.value("csat_avg", "2026-01-09", grain="daily") == 5.0
+    assert pipeline.value("csat_pct", "2026-01-01") == 100 * 10 / 12
+
+
+
+@given(days=st.sets(st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), max_size=30), bridged=st.integers(0, 5))
+def test_affected_days_run_in_ranges_that_bridge_only_short_gaps(days, bridged):
+    ranges = contiguous_ranges(sorted(days), bridged=bridged)
+    # Each range starts and ends on an affected day, and holds every affected day between its ends.
+    assert [d for a, b in ranges for d in sorted(days) if a <= d <= b] == sorted(days)
+    assert all(a in days and b in days for a, b in ranges)
+    # Inside a range no more than `bridged` days lie between two affected days; between ranges, more.
+    for a, b in ranges:
+        inside = sorted(d for d in days if a <= d <= b)
+        assert all((later - earlier).days <= bridged + 1 for earlier, later in zip(inside, inside[1:]))
+    assert all((later[0] - earlier[1]).days > bridged + 1 for earlier, later in zip(ranges, ranges[1:]))
 
 
 def test_a_segment_change_restates_the_days_of_the_customers_responses(tmp_path):

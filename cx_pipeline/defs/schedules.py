@@ -12,7 +12,8 @@ import datetime as dt
 import dagster as dg
 import sqlalchemy as sa
 
-from cx_pipeline.affected import affected_dates, contiguous_ranges, latest_computed_month, months_of, next_month
+from cx_pipeline.affected import (BRIDGED_DAYS, affected_dates, contiguous_ranges, latest_computed_month, months_of,
+                                  next_month)
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions
 from cx_pipeline.settings import Settings, warehouse_url
 from cx_pipeline.warehouse import Warehouse
@@ -67,14 +68,15 @@ def range_tags(start: str, end: str) -> dict[str, str]:
 
 
 def metric_run_requests(warehouse: Warehouse, settings: Settings, extract_date: dt.date) -> list[dg.RunRequest]:
-    """One run per contiguous range of affected days, and one per range of affected months (with the month
-    after each, whose changes compare it with the month before)."""
+    """One run per range of affected days (those at most ``BRIDGED_DAYS`` apart joined), and one per
+    contiguous range of affected months (with the month after each, whose changes compare it with the month
+    before)."""
     days = affected_dates(warehouse, extract_date, settings.first_day)
     latest = latest_computed_month(warehouse)
     requests = [
         dg.RunRequest(run_key=f"daily:{extract_date}:{a}:{b}", job_name=daily_metrics_job.name,
                       tags=range_tags(a.isoformat(), b.isoformat()))
-        for a, b in contiguous_ranges(days)
+        for a, b in contiguous_ranges(days, bridged=BRIDGED_DAYS)
     ]
     for a, b in contiguous_ranges(months_of(days, latest), following=next_month):
         requests.append(dg.RunRequest(run_key=f"monthly:{extract_date}:{a}:{b}", job_name=monthly_metrics_job.name,
