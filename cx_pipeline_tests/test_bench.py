@@ -1,6 +1,7 @@
 """The benchmark command completes on a small data set and prints its fields (the real benchmark is
 run by hand, never in the test suite)."""
 
+import datetime as dt
 import json
 
 from cx_pipeline_tests.conftest import run_cli
@@ -11,12 +12,15 @@ def test_bench_smoke(tmp_path):
                      "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert [s["step"] for s in report["steps"]] == ["floor (DuckDB reads all)", "backfill", "nightly run",
+    end = dt.date.fromisoformat(report["end"])
+    nights = [end - dt.timedelta(n) for n in (2, 1, 0)]
+    assert [s["step"] for s in report["steps"]] == ["floor (DuckDB reads all)", "backfill",
+                                                    *(f"nightly run {night}" for night in nights),
                                                     "backfill, no run history"]
-    floor, backfill, nightly, unrecorded = report["steps"]
-    # The backfill loads every day but the last, which the nightly run then loads.
-    assert floor["rows"] == backfill["rows"] + nightly["rows"] and backfill["rows"] == unrecorded["rows"]
-    assert backfill["rows"] > nightly["rows"] > 0
+    floor, backfill, *nightly, unrecorded = report["steps"]
+    # The backfill loads every day but the last three, which three nightly runs then load one by one.
+    assert floor["rows"] == backfill["rows"] + sum(n["rows"] for n in nightly) and backfill["rows"] == unrecorded["rows"]
+    assert all(backfill["rows"] > n["rows"] > 0 for n in nightly)
     assert [p["part"].split()[0] for p in unrecorded["parts"]] == ["daily", "monthly_metrics"]
     # The timed runs are recorded in the bench's own instance, never in the project's.
     assert (tmp_path / "dagster_home" / "history" / "runs.db").exists()
@@ -25,5 +29,8 @@ def test_bench_smoke(tmp_path):
         assert step["seconds"] > 0 and step["peak_rss_mb"] > 0 and step["bytes"] > 0
     assert len(floor["parts"]) == 3 and floor["seconds"] == min(p["seconds"] for p in floor["parts"])
     assert [p["part"].split()[0] for p in backfill["parts"]] == ["daily", "monthly_metrics"]
-    assert nightly["parts"][0]["part"] == f"ingest {report['end']}"
-    assert abs(sum(p["seconds"] for p in nightly["parts"]) - nightly["seconds"]) < 1
+    assert backfill["parts"][0]["part"] == f"daily {report['start']}..{nights[0] - dt.timedelta(1)}"
+    for night, step in zip(nights, nightly):
+        assert step["parts"][0]["part"] == f"ingest {night}"
+        assert abs(sum(p["seconds"] for p in step["parts"]) - step["seconds"]) < 1
+    assert report["nightly_median_seconds"] == sorted(n["seconds"] for n in nightly)[1]
