@@ -73,7 +73,8 @@ day between is computed again, to the rows it holds). A late record of last week
 def contiguous_ranges(values: list[dt.date], following: Callable[[dt.date], dt.date] = next_day,
                       bridged: int = 0) -> list[tuple[dt.date, dt.date]]:
     """Sorted days (or months, with ``following=next_month``) grouped into (first, last) runs of
-    consecutive values, and of values at most ``bridged`` missing values apart: one Dagster run per range."""
+    consecutive values, or of values with at most ``bridged`` values between them: one Dagster run per
+    range."""
     ranges: list[tuple[dt.date, dt.date]] = []
     for value in values:
         if ranges and value in _next(ranges[-1][1], bridged + 1, following):

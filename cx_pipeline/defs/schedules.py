@@ -68,9 +68,9 @@ def range_tags(start: str, end: str) -> dict[str, str]:
 
 
 def metric_run_requests(warehouse: Warehouse, settings: Settings, extract_date: dt.date) -> list[dg.RunRequest]:
-    """One run per range of affected days (those at most ``BRIDGED_DAYS`` apart joined), and one per
-    contiguous range of affected months (with the month after each, whose changes compare it with the month
-    before)."""
+    """One run per range of affected days (days with at most ``BRIDGED_DAYS`` days between them share one),
+    and one per contiguous range of affected months (with the month after each, whose changes compare it with
+    the month before)."""
     days = affected_dates(warehouse, extract_date, settings.first_day)
     latest = latest_computed_month(warehouse)
     requests = [

@@ -2,11 +2,12 @@
     metrics_daily and metrics_monthly, with period_start standing for metric_date or month.
 
     Each family of metrics is a macro over the CTEs `periods` (period_start, period_end, window_start),
-    `run_days` (day, days_in_month), `period_days` (day, period_start), `spells` (the customers' spells of activity with their segment and
-    region) and `spell_census` (their census per segment and region, macros/metrics/census.sql), giving
-    each row its value, numerator, denominator, sample size and, for NPS and means, the variance of one
-    observation; ltv is derived from the arpu and churn_rate rows; a metric with no data in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero
-    denominator). Every row then gets the 95 % interval its catalogue entry names (macros/intervals.sql). -#}
+    `run_days` (day, days_in_month), `period_days` (day, period_start), `spells` (the customers' spells of
+    activity with their segment and region) and `spell_census` (their census per segment and region,
+    macros/metrics/census.sql), giving each row its value, numerator, denominator, sample size and, for NPS
+    and means, the variance of one observation; ltv is derived from the arpu and churn_rate rows; a metric with
+    no data in a period still gets its 'all' row (counts 0, rates and medians NULL over a zero denominator).
+    Every row then gets the 95 % interval its catalogue entry names (macros/intervals.sql). -#}
 {% macro metric_rows(grain) -%}
   {%- set periods = run_periods(grain) -%}
   with periods as (
