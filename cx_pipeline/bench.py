@@ -124,7 +124,8 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
 
     raw, warehouse = workdir / "raw", workdir / "warehouse.duckdb"
     summary = generate(raw, start, end, customers, seed)
-    size = sum(p.stat().st_size for p in raw_files(raw))
+    extracts = raw_files(raw)
+    size = sum(p.stat().st_size for p in extracts)
     os.environ["CX_RAW_DIR"] = str(raw)
     os.environ["CX_WAREHOUSE_URL"] = spark_url or f"duckdb:///{warehouse}"
     if spark_url:
@@ -147,13 +148,14 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
 
     instance = dagster_instance.in_folder(workdir / "dagster_home")
     nights = [end - dt.timedelta(n) for n in reversed(range(NIGHTS))]
-    night_files = {night: [p for p in raw_files(raw) if p.name.startswith(night.isoformat())] for night in nights}
+    night_files = {night: [p for p in extracts if p.name.startswith(night.isoformat())] for night in nights}
+    night_rows = {night: _rows_in(files) for night, files in night_files.items()}
     started = time.perf_counter()
     with rss.watch():
         outcomes = runner.backfill(defs, start, nights[0] - dt.timedelta(1), instance)
     seconds = time.perf_counter() - started
     _raise_on_failure(outcomes)
-    history_rows = summary.total_rows - sum(_rows_in(files) for files in night_files.values())
+    history_rows = summary.total_rows - sum(night_rows.values())
     history_bytes = size - sum(p.stat().st_size for files in night_files.values() for p in files)
     steps.append(Step("backfill", history_rows, history_bytes, seconds, rss.peak / 1024, _runs(outcomes)))
 
@@ -162,7 +164,7 @@ def run_bench(workdir: Path, customers: int, start: dt.date, end: dt.date, seed:
         with rss.watch():
             outcomes = runner.nightly(defs, night, instance)
         _raise_on_failure(outcomes)
-        steps.append(Step(f"nightly run {night}", _rows_in(files), sum(p.stat().st_size for p in files),
+        steps.append(Step(f"nightly run {night}", night_rows[night], sum(p.stat().st_size for p in files),
                           time.perf_counter() - started, rss.peak / 1024, _runs(outcomes)))
 
     if without_history:
