@@ -1,11 +1,15 @@
 """Load one entity's extracts for a range of extract dates: read, validate, and replace exactly those
-dates in raw.<entity>, quarantine.rejected_rows and raw.extract_files, in one transaction."""
+dates in raw.<entity>, quarantine.rejected_rows and raw.extract_files, in one transaction; and the entities of
+a run side by side."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -16,8 +20,15 @@ from cx_pipeline.entities import Entity
 from cx_pipeline.extracts import (EXTRACT_DATE, ROW_NUMBER, SOURCE_FILE, Extract, ExtractError, list_extracts,
                                   read_extract)
 from cx_pipeline.settings import Settings
+from cx_pipeline.validation.suites import prepare_suites
 from cx_pipeline.validation.validate import EXTRA, ExpectationOutcome, validate_extracts
 from cx_pipeline.warehouse import Warehouse
+
+LOAD_THREADS = 2
+"""Entities loaded at once. Reading files (Arrow) and writing them (DuckDB, COPY) let go of Python's lock, and
+parsing and Great Expectations hold it: two loads at a time keep both cores of the machines this was measured
+on busy (a year at 50,000 customers: 22.0 s one at a time, 16.3 s two at a time). More threads than that only
+take turns at the lock."""
 
 _ARROW_TYPES = {"text": pa.string(), "enum": pa.string(), "currency": pa.string(),
                 "timestamp": pa.timestamp("us", tz="UTC"), "number": pa.float64(), "integer": pa.float64(),
@@ -65,6 +76,51 @@ class IngestReport:
     @property
     def unreconciled(self) -> list[FileCount]:
         return [f for f in self.files if not f.reconciled]
+
+
+def ingest_entities(entities: list[Entity], start: dt.date, end: dt.date, warehouse: Warehouse,
+                    settings: Settings, now: dt.datetime,
+                    threads: int = LOAD_THREADS) -> Iterator[tuple[Entity, IngestReport]]:
+    """Each entity's load of [start, end] (``ingest_entity``), ``threads`` at a time, each thread on a
+    connection of its own; yields every entity with its report, in the order given.
+
+    The exchange rates load first and alone: the orders and subscriptions of the same run are validated
+    against the currencies they hold. A Spark warehouse loads one entity at a time (its session is the
+    process's one connection). A load that fails raises once every other load has finished and been
+    yielded, so what did load is recorded."""
+    warehouse.create_tables()
+    prepare_suites(entities)
+    first = [e for e in entities if e.name == "fx_rates"]
+    rest = [e for e in entities if e not in first]
+    for entity in first:
+        yield entity, ingest_entity(entity, start, end, warehouse, settings, now)
+    if threads <= 1 or warehouse.dialect == "spark":
+        for entity in rest:
+            yield entity, ingest_entity(entity, start, end, warehouse, settings, now)
+        return
+
+    own = threading.local()
+    opened: list[Warehouse] = []
+
+    def load(entity: Entity) -> IngestReport:
+        if not hasattr(own, "warehouse"):
+            own.warehouse = warehouse.with_own_connection()
+            opened.append(own.warehouse)
+        return ingest_entity(entity, start, end, own.warehouse, settings, now)
+
+    failed: list[BaseException] = []
+    try:
+        with ThreadPoolExecutor(threads, thread_name_prefix="raw-load") as pool:
+            for entity, load_of in [(entity, pool.submit(load, entity)) for entity in rest]:
+                if load_of.exception() is not None:
+                    failed.append(load_of.exception())
+                else:
+                    yield entity, load_of.result()
+    finally:
+        for connection in opened:
+            connection.dispose()
+    if failed:
+        raise failed[0]
 
 
 def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Warehouse, settings: Settings,

@@ -225,6 +225,14 @@ class Warehouse(dg.ConfigurableResource):
     def dialect(self) -> str:
         return sa.make_url(self.url).get_backend_name()
 
+    def with_own_connection(self) -> "Warehouse":
+        """The same warehouse, configured the same, on a connection of its own: for a thread that writes
+        beside this one (a DuckDB connection runs one statement at a time; the file's tables take several
+        writing connections of one process)."""
+        other = Warehouse(url=self.url, reporting_timezone=self.reporting_timezone, read_only=self.read_only)
+        other._tables_created = self._tables_created
+        return other
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.dispose()
 
@@ -302,7 +310,10 @@ class Warehouse(dg.ConfigurableResource):
             try:
                 duck.execute(f"insert into {table} ({columns}) select {columns} from {view}")
             finally:
-                duck.unregister(view)
+                # After a failed insert DuckDB refuses every call until the rollback, this one too: the
+                # insert's own error is the one to raise.
+                with contextlib.suppress(duckdb.TransactionException):
+                    duck.unregister(view)
         else:
             buffer = io.BytesIO()
             pacsv.write_csv(data, buffer, write_options=pacsv.WriteOptions(include_header=False,

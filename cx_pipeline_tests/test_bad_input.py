@@ -157,3 +157,81 @@ def test_unreadable_files_fail_their_partition_with_one_clear_message(tmp_path):
     assert pipeline.query("select count(*) from raw.crm__nps_responses")[0][0] == 4
     assert pipeline.query("select count(*) from raw.ecommerce__orders")[0][0] == 2 + 1  # the day's two files
     assert pipeline.query("select count(*) from raw.crm__customers")[0][0] == 0
+
+
+_RAW_LAYER = ("quarantine.rejected_rows", "raw.extract_files", "raw.extract_date_loads")
+
+
+def _raw_layer(warehouse) -> dict[str, list[tuple]]:
+    """Every row of every raw table and of the quarantine, as sorted text."""
+    import sqlalchemy as sa
+
+    from cx_pipeline.entities import ENTITIES
+
+    with warehouse.begin() as conn:
+        tables = {table: conn.execute(sa.text(f"select * from {table}")).all()
+                  for table in (*(f"raw.{e.table}" for e in ENTITIES), *_RAW_LAYER)}
+    warehouse.dispose()
+    return {table: sorted(tuple(map(str, row)) for row in rows) for table, rows in tables.items()}
+
+
+@pytest.mark.parametrize("kind", WAREHOUSES)
+def test_loads_side_by_side_write_what_loads_one_at_a_time_write(kind, tmp_path, request):
+    """The raw step loads two entities at a time, each on a connection of its own, into shared tables
+    (quarantine, extract files): over the whole corpus of bad input it writes, row for row, what loading
+    them one after the other writes, and quarantines each bad row of the first day as expected.json says."""
+    from cx_pipeline.entities import ENTITIES
+    from cx_pipeline.ingest import ingest_entities
+    from cx_pipeline.warehouse import Warehouse
+
+    shutil.copytree(CORPUS / "raw", tmp_path / "raw")
+    now = dt.datetime(2026, 4, 3, 6, tzinfo=dt.timezone.utc)
+    layers, loaded = [], []
+    for threads in (1, 2):
+        folder = tmp_path / f"threads-{threads}"
+        folder.mkdir()
+        warehouse = Warehouse(url=new_warehouse(kind, folder, request))
+        settings = Pipeline(tmp_path / "raw", warehouse.url).settings
+        reports = list(ingest_entities(list(ENTITIES), dt.date(2026, 4, 1), dt.date(2026, 4, 1), warehouse,
+                                       settings, now, threads=threads))
+        loaded.append([(entity.table, report.rows_read, report.rows_loaded, report.rows_quarantined)
+                       for entity, report in reports])
+        layers.append(_raw_layer(warehouse))
+    assert loaded[0] == loaded[1]
+    assert [table for table, *_ in loaded[0]] == ["reference__fx_rates", *(e.table for e in ENTITIES
+                                                                           if e.table != "reference__fx_rates")]
+    assert layers[0] == layers[1]
+    quarantined = Pipeline(tmp_path / "raw", warehouse.url).query(
+        "select source_file, row_number, rule, column_name from quarantine.rejected_rows")
+    assert sorted([_relative(f), n, r, c] for f, n, r, c in quarantined) == sorted(EXPECTED["quarantined"])
+
+
+def test_a_load_that_fails_leaves_the_others_loaded(tmp_path):
+    """One entity's table refuses its rows (a column was dropped by hand): the loads beside it finish and are
+    reported, and then the error is raised."""
+    import duckdb
+    import sqlalchemy as sa
+
+    from cx_pipeline.entities import ENTITIES
+    from cx_pipeline.ingest import ingest_entities
+    from cx_pipeline.warehouse import Warehouse
+
+    shutil.copytree(CORPUS / "raw", tmp_path / "raw")
+    warehouse = Warehouse(url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    warehouse.create_tables()
+    with warehouse.begin() as conn:
+        conn.execute(sa.text("alter table raw.crm__nps_responses drop column comment"))
+    settings = Pipeline(tmp_path / "raw", warehouse.url).settings
+    reported = []
+    with pytest.raises(duckdb.BinderException, match="comment"):
+        for entity, report in ingest_entities(list(ENTITIES), dt.date(2026, 4, 1), dt.date(2026, 4, 1), warehouse,
+                                              settings, dt.datetime(2026, 4, 2, 6, tzinfo=dt.timezone.utc)):
+            reported.append(entity.table)
+    assert reported == [e.table for e in [*(e for e in ENTITIES if e.name == "fx_rates"),
+                                          *(e for e in ENTITIES if e.name != "fx_rates")]
+                        if e.table != "crm__nps_responses"]
+    with warehouse.begin() as conn:
+        files = dict(conn.execute(sa.text("select entity, count(*) from raw.extract_files group by 1")).all())
+    warehouse.dispose()
+    assert "crm__nps_responses" not in files
+    assert files["ecommerce__orders"] == 2 and files["helpdesk__surveys"] == 6

@@ -4,16 +4,21 @@ Each asset reads the extract files of its dates, validates them with the entity'
 suite, and replaces exactly those dates in raw.<entity>, quarantining the rows that fail. Its checks
 show, per run, whether every file could be read, whether every row read was loaded or quarantined,
 and which expectations failed.
+
+The assets are one step (a multi-asset that runs any subset of them): it loads two entities at a time in
+threads, as steps of their own could not (a DuckDB file admits one writing process, and Dagster runs the
+steps of a process one after the other).
 """
 
 
 import datetime as dt
+from typing import Iterator
 
 import dagster as dg
 
 from cx_pipeline.defs.partitions import daily_partitions, judged_over, partition_dates
 from cx_pipeline.entities import ENTITIES, Entity
-from cx_pipeline.ingest import IngestReport, ingest_entity
+from cx_pipeline.ingest import IngestReport, ingest_entities
 from cx_pipeline.settings import Settings
 from cx_pipeline.warehouse import Warehouse, retried_when_transient
 
@@ -54,7 +59,7 @@ def _check_results(report: IngestReport) -> list[dg.AssetCheckResult]:
 
 def _judged(report: IngestReport) -> list[dg.AssetCheckResult]:
     failed_expectations = [e for e in report.expectations if not e.success]
-    return [
+    checks = [
         _files_readable(report),
         dg.AssetCheckResult(
             check_name=ROWS_RECONCILED,
@@ -74,51 +79,60 @@ def _judged(report: IngestReport) -> list[dg.AssetCheckResult]:
             metadata={f"{e.rule}:{e.column}": e.unexpected_count for e in failed_expectations},
         ),
     ]
+    return [check._replace(asset_key=raw_asset_key(report.entity)) for check in checks]
 
 
-def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
-    key = raw_asset_key(entity)
+def _spec(entity: Entity) -> dg.AssetSpec:
     # Orders and subscriptions are validated against the currencies that have a rate.
     deps = [raw_asset_key(e) for e in ENTITIES if e.name == "fx_rates"] if entity.columns_of_type("currency") \
         and entity.name != "fx_rates" else []
-
-    @dg.asset(
-        key=key,
-        group_name="raw",
+    return dg.AssetSpec(
+        raw_asset_key(entity), group_name="raw", deps=deps, kinds={"python", "duckdb"},
         description=f"One row per record of `{entity.path}` per extract date (the file's date), typed and "
                     f"validated, with its source file and row number. Table `raw.{entity.table}`.",
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        deps=deps,
-        pool="warehouse",
-        kinds={"python", "duckdb"},
-        metadata={"table": f"raw.{entity.table}", "source_path": entity.path, "key": ", ".join(entity.key)},
-        check_specs=[
-            dg.AssetCheckSpec(FILES_READABLE, asset=key, blocking=True,
-                              description="Every extract file of the partition could be read and has the "
-                                          "required columns."),
-            dg.AssetCheckSpec(ROWS_RECONCILED, asset=key, blocking=True,
-                              description="Rows read = rows loaded + rows quarantined, for every file."),
-            dg.AssetCheckSpec(EXPECTATIONS, asset=key,
-                              description="The entity's Great Expectations suite; failing rows are quarantined."),
-        ],
-    )
-    def _raw(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> dg.MaterializeResult:
-        start, end = partition_dates(context)
-        with retried_when_transient():
-            report = ingest_entity(entity, start, end, warehouse, settings, dt.datetime.now(dt.timezone.utc))
-        for failure in report.failures:
-            context.log.error(str(failure))
-        for path in report.undated:
-            context.log.warning(f"not loaded, the name starts with no date (YYYY-MM-DD): {path}")
-        return dg.MaterializeResult(
-            metadata={"rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
-                      "rows_quarantined": report.rows_quarantined, "files": len(report.files),
-                      "extract_dates": f"{start} .. {end}"},
-            check_results=_check_results(report),
-        )
-
-    return _raw
+        metadata={"table": f"raw.{entity.table}", "source_path": entity.path, "key": ", ".join(entity.key)})
 
 
-raw_assets = [build_raw_asset(entity) for entity in ENTITIES]
+def _check_specs(entity: Entity) -> list[dg.AssetCheckSpec]:
+    key = raw_asset_key(entity)
+    return [
+        dg.AssetCheckSpec(FILES_READABLE, asset=key, blocking=True,
+                          description="Every extract file of the partition could be read and has the "
+                                      "required columns."),
+        dg.AssetCheckSpec(ROWS_RECONCILED, asset=key, blocking=True,
+                          description="Rows read = rows loaded + rows quarantined, for every file."),
+        dg.AssetCheckSpec(EXPECTATIONS, asset=key,
+                          description="The entity's Great Expectations suite; failing rows are quarantined."),
+    ]
+
+
+@dg.multi_asset(
+    name="raw",
+    specs=[_spec(entity) for entity in ENTITIES],
+    check_specs=[spec for entity in ENTITIES for spec in _check_specs(entity)],
+    can_subset=True,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",
+)
+def raw(context: dg.AssetExecutionContext, warehouse: Warehouse, settings: Settings) -> Iterator[dg.MaterializeResult]:
+    """Load the extract dates of the run for every selected entity; one materialization per entity."""
+    start, end = partition_dates(context)
+    entities = [entity for entity in ENTITIES if raw_asset_key(entity) in context.selected_asset_keys]
+    with retried_when_transient():
+        for entity, report in ingest_entities(entities, start, end, warehouse, settings,
+                                              dt.datetime.now(dt.timezone.utc)):
+            for failure in report.failures:
+                context.log.error(str(failure))
+            for path in report.undated:
+                context.log.warning(f"not loaded, the name starts with no date (YYYY-MM-DD): {path}")
+            yield dg.MaterializeResult(
+                asset_key=raw_asset_key(entity),
+                metadata={"rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
+                          "rows_quarantined": report.rows_quarantined, "files": len(report.files),
+                          "extract_dates": f"{start} .. {end}"},
+                check_results=_check_results(report),
+            )
+
+
+raw_assets = [raw]

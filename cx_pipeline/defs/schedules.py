@@ -10,20 +10,18 @@ two runs never write the DuckDB file at once.
 import datetime as dt
 
 import dagster as dg
-import sqlalchemy as sa
 
 from cx_pipeline.affected import (BRIDGED_DAYS, affected_dates, contiguous_ranges, latest_computed_month, months_of,
                                   next_month)
 from cx_pipeline.defs.partitions import daily_partitions, monthly_partitions
-from cx_pipeline.settings import Settings, warehouse_url
+from cx_pipeline.settings import Settings
 from cx_pipeline.warehouse import Warehouse
 
 _settings = Settings.from_env()
 
-# DuckDB admits one writing process, so its runs execute in process. On PostgreSQL the independent steps
-# of a run (the ten raw loads) run side by side in processes of their own.
-_executor = dg.multiprocess_executor if sa.make_url(warehouse_url()).get_backend_name() == "postgresql" \
-    else dg.in_process_executor
+# A run's steps follow one another (raw, then dbt, then the metrics), and a DuckDB file admits one writing
+# process: every run executes in its own process. The raw step loads its entities side by side in threads.
+_executor = dg.in_process_executor
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"

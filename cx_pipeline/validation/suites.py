@@ -187,18 +187,28 @@ def run_suite(entity: Entity, frame, rules: list[Rule]) -> list[tuple[Rule, bool
     return outcomes
 
 
+def prepare_suites(entities: list[Entity]) -> None:
+    """The GX context and a data asset for each entity, made before loads in threads of their own share them:
+    each thread then only reads what GX holds."""
+    for entity in entities:
+        _data_asset(entity)
+
+
+def _data_asset(entity: Entity):
+    source = _gx_context().data_sources.get("extracts")
+    try:
+        return source.get_asset(entity.table)
+    except LookupError:
+        asset = source.add_dataframe_asset(entity.table)
+        asset.add_batch_definition_whole_dataframe("all")
+        return asset
+
+
 def _validate(entity: Entity, frame, rules: list[Rule], result_format: str) -> list:
     """The GX results of the rules' expectations on ``frame``, in the order of ``rules``, as one batch."""
     import great_expectations as gx
 
-    context = _gx_context()
-    source = context.data_sources.get("extracts")
-    try:
-        asset = source.get_asset(entity.table)
-    except LookupError:
-        asset = source.add_dataframe_asset(entity.table)
-        asset.add_batch_definition_whole_dataframe("all")
-    batch = asset.get_batch_definition("all").get_batch(batch_parameters={"dataframe": frame})
+    batch = _data_asset(entity).get_batch_definition("all").get_batch(batch_parameters={"dataframe": frame})
     suite = gx.ExpectationSuite(f"{entity.table}_{next(_suite_numbers)}")
     for number, rule in enumerate(rules):
         rule.expectation.meta = {"rule_number": number}
