@@ -5,7 +5,6 @@ holding back the metrics of a night until it is fixed (SPEC §3, §5)."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -133,8 +132,9 @@ def test_a_warehouse_on_a_read_only_mount_is_read_and_not_retried_when_written(b
     assert "STEP_UP_FOR_RETRY" not in result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("cx-pipeline: error:")]
     assert len(errors) == 1
-    assert re.fullmatch(rf"cx-pipeline: error: cannot write the warehouse file {re.escape(str(mounted))}/"
-                        r"warehouse.duckdb: its file system is read-only \(\d+ steps\)", errors[0])
+    # the raw loads are one step, the first to write; the steps after it do not start
+    assert errors[0] == (f"cx-pipeline: error: raw: cannot write the warehouse file {mounted}/warehouse.duckdb: "
+                         "its file system is read-only")
 
 
 @pytest.fixture(scope="module")
@@ -193,8 +193,8 @@ def test_runs_say_a_wrong_password_once_and_do_not_retry_it(backfilled, password
     assert "STEP_UP_FOR_RETRY" not in result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("cx-pipeline: error:")]
     assert len(errors) == 1
-    assert errors[0].startswith('cx-pipeline: error: the warehouse refused user "postgres": wrong password '
-                                "(check CX_WAREHOUSE_URL) (")
+    assert errors[0] == ('cx-pipeline: error: raw: the warehouse refused user "postgres": wrong password '
+                         "(check CX_WAREHOUSE_URL)")
 
 
 def test_a_failed_file_holds_back_its_night_until_a_rerun_after_removing_it(tmp_path):
