@@ -33,7 +33,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from packaging import version
 
-from cx_pipeline.dbt_project import MANIFEST, PARTIAL_PARSE, RUN_VARIABLES, SQL_DIR, TARGET_DIR
+from cx_pipeline.dbt_project import DUCKDB_DIRECTORY, MANIFEST, PARTIAL_PARSE, RUN_VARIABLES, SQL_DIR, TARGET_DIR
 from cx_pipeline.spark import spark_session
 
 _parsed: dict[tuple, Any] = {}
@@ -82,17 +82,14 @@ def run_dbt(context: dg.AssetExecutionContext, command: str, environment: Mappin
             "--select", *sorted(set(_selected_nodes(context, translator, manifest)) - set(leave_out)),
             *(["--full-refresh"] if full_refresh else []), *(["--threads", str(threads)] if threads else [])]
     lines: list[bytes] = []
-    with environment_set(environment):
-        try:
-            if environment.get("CX_DBT_TARGET") == "spark":
-                # dbt-spark's session method takes the process's session: start it as cx_pipeline configures it.
-                # The zone the Python side sets for its transactions outlasts them on Spark: dbt's SQL runs in
-                # UTC, as it does on a DuckDB or PostgreSQL session of its own.
-                spark_session(environment["CX_DBT_SPARK_MASTER"]).conf.set("spark.sql.session.timeZone", "UTC")
-            parsed = _parsed_project(project, environment, target_path)
-            result = dbtRunner(manifest=parsed, callbacks=[_collect_into(lines)]).invoke(args)
-        finally:
-            release_duckdb()
+    with invocation_environment(environment):
+        if environment.get("CX_DBT_TARGET") == "spark":
+            # dbt-spark's session method takes the process's session: start it as cx_pipeline configures it.
+            # The zone the Python side sets for its transactions outlasts them on Spark: dbt's SQL runs in
+            # UTC, as it does on a DuckDB or PostgreSQL session of its own.
+            spark_session(environment["CX_DBT_SPARK_MASTER"]).conf.set("spark.sql.session.timeZone", "UTC")
+        parsed = _parsed_project(project, environment, target_path)
+        result = dbtRunner(manifest=parsed, callbacks=[_collect_into(lines)]).invoke(args)
     returncode = 0 if result.success else 2 if result.exception is not None else 1
     if result.exception is not None:
         lines.append(orjson.dumps({"info": {"name": "MainEncounteredError", "level": "error",
@@ -109,7 +106,7 @@ def _parsed_project(project: list[str], environment: Mapping[str, str], target_p
     (from the partial-parse state the last one left). ``None`` when dbt cannot parse it: the invocation then
     parses the project itself and reports why it cannot."""
     key = (MANIFEST.stat().st_mtime_ns, *sorted((name, value) for name, value in environment.items()
-                                                 if name not in RUN_VARIABLES))
+                                                 if name not in (*RUN_VARIABLES, DUCKDB_DIRECTORY)))
     if key not in _parsed:
         from dbt.cli.main import dbtRunner
 
@@ -159,6 +156,25 @@ def _start_from_partial_parse(target_path: Path) -> None:
     target_path.mkdir(parents=True, exist_ok=True)
     if state.exists():
         shutil.copyfile(state, target_path / PARTIAL_PARSE)
+
+
+@contextlib.contextmanager
+def invocation_environment(environment: Mapping[str, str]) -> Iterator[None]:
+    """What a dbt invocation runs in: ``environment`` set (``environment_set``) and, on DuckDB, the file's
+    directory as the working directory, as the profile names the file alone (``DUCKDB_DIRECTORY``); the
+    arguments name every other path in full. dbt-duckdb keeps the file it opened for the process's next
+    invocation, whose profile may name a file of the same name elsewhere: it is closed when the block ends."""
+    directory = environment.get(DUCKDB_DIRECTORY)
+    previous = os.getcwd()
+    with environment_set(environment):
+        try:
+            if directory:
+                Path(directory).mkdir(parents=True, exist_ok=True)
+                os.chdir(directory)
+            yield
+        finally:
+            release_duckdb()
+            os.chdir(previous)
 
 
 @contextlib.contextmanager

@@ -326,7 +326,7 @@ def test_the_metric_tables_tests_judge_the_runs_periods_only(tmp_path):
     runs, not when dbt parses the project: one parsed project serves runs over different periods."""
     from dbt.cli.main import dbtRunner
 
-    from cx_pipeline.dbt_invocation import environment_set
+    from cx_pipeline.dbt_invocation import invocation_environment
     from cx_pipeline.dbt_project import SQL_DIR, dbt_environment
 
     raw = RawFiles(tmp_path / "raw")
@@ -344,7 +344,7 @@ def test_the_metric_tables_tests_judge_the_runs_periods_only(tmp_path):
 
     def uniqueness_test_passes(first: str, last: str) -> bool:
         periods = (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
-        with environment_set(dbt_environment(pipeline.warehouse.url, pipeline.settings.sql_environment(), periods)):
+        with invocation_environment(dbt_environment(pipeline.warehouse.url, pipeline.settings.sql_environment(), periods)):
             result = runner.invoke(["test", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
                                     "--target-path", str(tmp_path / "target"), "--log-level", "none",
                                     "--select", "metrics_daily_one_row_per_metric_and_dimension_value"])
@@ -360,7 +360,7 @@ def test_a_run_that_follows_the_loads_tests_the_rows_it_wrote(tmp_path):
     loaded after it and an intermediate test the rows of the run's change set; without one, every row."""
     from dbt.cli.main import dbtRunner
 
-    from cx_pipeline.dbt_invocation import environment_set, release_duckdb
+    from cx_pipeline.dbt_invocation import invocation_environment
     from cx_pipeline.dbt_project import SQL_DIR, dbt_environment
 
     raw = RawFiles(tmp_path / "raw")
@@ -381,11 +381,10 @@ def test_a_run_that_follows_the_loads_tests_the_rows_it_wrote(tmp_path):
 
     def passes(test: str, since: dt.datetime | None) -> bool:
         environment = dbt_environment(pipeline.warehouse.url, pipeline.settings.sql_environment(), None, since)
-        with environment_set(environment):
+        with invocation_environment(environment):
             result = runner.invoke(["test", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR),
                                     "--target-path", str(tmp_path / "target"), "--log-level", "none",
                                     "--select", test])
-        release_duckdb()
         return result.success
 
     staging, intermediate = "unique_stg_helpdesk__surveys_response_id", "unique_int_survey_responses_response_id"
@@ -396,3 +395,38 @@ def test_a_run_that_follows_the_loads_tests_the_rows_it_wrote(tmp_path):
     pipeline.query("insert into intermediate.changed_records values ('helpdesk__surveys', 'R2', null)")
     pipeline.warehouse.dispose()
     assert not passes(intermediate, loaded_at)
+
+
+def test_a_new_warehouse_of_the_same_name_is_parsed_from_the_last_state(tmp_path):
+    """dbt parses the whole project again when the profile's connection differs from the one its state was
+    parsed for. The profile names the DuckDB file alone, so a warehouse of the same name in another folder
+    starts from the state the last parse left; one of another name is parsed in full."""
+    from dbt.cli.main import dbtRunner
+
+    from cx_pipeline.dbt_invocation import invocation_environment
+    from cx_pipeline.dbt_project import PARTIAL_PARSE, SQL_DIR, dbt_environment
+    from cx_pipeline.settings import Settings
+
+    target = tmp_path / "target"
+
+    def parse(warehouse: str) -> list[str]:
+        """Why dbt could not parse from its state, one reason per parse that could not."""
+        reasons: list[str] = []
+
+        def listen(event) -> None:
+            if event.info.name == "UnableToPartialParse":
+                reasons.append(event.data.reason)
+
+        environment = dbt_environment(f"duckdb:///{tmp_path / warehouse}", Settings().sql_environment())
+        with invocation_environment(environment):
+            result = dbtRunner(callbacks=[listen]).invoke([
+                "parse", "--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path",
+                str(target), "--log-path", str(target), "--log-level", "none", "--no-write-json"])
+        assert result.success
+        assert (target / PARTIAL_PARSE).exists()
+        return reasons
+
+    parse("first/warehouse.duckdb")
+    assert parse("second/warehouse.duckdb") == []
+    assert (tmp_path / "second").is_dir()
+    assert parse("second/other.duckdb") == ["profile has changed"]
