@@ -235,3 +235,28 @@ def test_a_load_that_fails_leaves_the_others_loaded(tmp_path):
     warehouse.dispose()
     assert "crm__nps_responses" not in files
     assert files["ecommerce__orders"] == 2 and files["helpdesk__surveys"] == 6
+
+
+def test_orders_are_validated_against_the_rates_of_the_same_run(tmp_path):
+    """A night's exchange rates bring a currency for the first time, and an order of the same night is quoted
+    in it: with the loads in threads, the rates still load before the order is validated, so it loads (not
+    quarantined as an unknown currency), whatever the order the entities were asked in."""
+    from cx_pipeline.entities import ENTITIES
+    from cx_pipeline.ingest import ingest_entities
+    from cx_pipeline.warehouse import Warehouse
+
+    raw = tmp_path / "raw"
+    for folder, text in {"reference/fx_rates": "date,currency,rate_to_base\n2026-04-01,CHF,1.12\n",
+                         "ecommerce/orders": "order_id,ordered_at,updated_at,status,amount,currency,customer_id\n"
+                                             "O1,2026-04-01T10:00:00Z,2026-04-01T10:00:00Z,completed,100,CHF,C1\n"
+                         }.items():
+        (raw / folder).mkdir(parents=True)
+        (raw / folder / "2026-04-01.csv").write_text(text)
+    warehouse = Warehouse(url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    settings = Pipeline(raw, warehouse.url).settings
+    orders, rates = (next(e for e in ENTITIES if e.name == name) for name in ("orders", "fx_rates"))
+    reports = list(ingest_entities([orders, rates], dt.date(2026, 4, 1), dt.date(2026, 4, 1), warehouse, settings,
+                                   dt.datetime(2026, 4, 2, 6, tzinfo=dt.timezone.utc), threads=2))
+    warehouse.dispose()
+    assert [entity for entity, _ in reports] == [rates, orders]
+    assert [(r.rows_loaded, r.rows_quarantined) for _, r in reports] == [(1, 0), (1, 0)]
