@@ -237,7 +237,7 @@ def test_a_load_that_fails_leaves_the_others_loaded(tmp_path):
     assert files["ecommerce__orders"] == 2 and files["helpdesk__surveys"] == 6
 
 
-def test_orders_are_validated_against_the_rates_of_the_same_run(tmp_path):
+def test_orders_are_validated_against_the_rates_of_the_same_run(tmp_path, raw):
     """A night's exchange rates bring a currency for the first time, and an order of the same night is quoted
     in it: with the loads in threads, the rates still load before the order is validated, so it loads (not
     quarantined as an unknown currency), whatever the order the entities were asked in."""
@@ -245,15 +245,12 @@ def test_orders_are_validated_against_the_rates_of_the_same_run(tmp_path):
     from cx_pipeline.ingest import ingest_entities
     from cx_pipeline.warehouse import Warehouse
 
-    raw = tmp_path / "raw"
-    for folder, text in {"reference/fx_rates": "date,currency,rate_to_base\n2026-04-01,CHF,1.12\n",
-                         "ecommerce/orders": "order_id,ordered_at,updated_at,status,amount,currency,customer_id\n"
-                                             "O1,2026-04-01T10:00:00Z,2026-04-01T10:00:00Z,completed,100,CHF,C1\n"
-                         }.items():
-        (raw / folder).mkdir(parents=True)
-        (raw / folder / "2026-04-01.csv").write_text(text)
+    raw.write("reference/fx_rates", "2026-04-01", [{"date": "2026-04-01", "currency": "CHF", "rate_to_base": 1.12}])
+    raw.write("ecommerce/orders", "2026-04-01", [
+        {"order_id": "O1", "ordered_at": "2026-04-01T10:00:00Z", "updated_at": "2026-04-01T10:00:00Z",
+         "status": "completed", "amount": 100, "currency": "CHF", "customer_id": "C1"}])
     warehouse = Warehouse(url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
-    settings = Pipeline(raw, warehouse.url).settings
+    settings = Pipeline(raw.root, warehouse.url).settings
     orders, rates = (next(e for e in ENTITIES if e.name == name) for name in ("orders", "fx_rates"))
     reports = list(ingest_entities([orders, rates], dt.date(2026, 4, 1), dt.date(2026, 4, 1), warehouse, settings,
                                    dt.datetime(2026, 4, 2, 6, tzinfo=dt.timezone.utc), threads=2))
