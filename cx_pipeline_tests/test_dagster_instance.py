@@ -126,3 +126,15 @@ def test_an_open_engine_reads_what_another_instance_stored_since(tmp_path):
     with dagster_instance.in_folder(tmp_path) as writer:
         dg.materialize([loaded], instance=writer, partition_key="2026-01-05")
     assert reader.get_materialized_partitions(loaded.key) == {"2026-01-05"}
+
+
+def test_the_event_log_is_synced_at_its_checkpoints_and_keeps_what_it_stored(tmp_path):
+    """SQLite's synchronous=NORMAL (1) on Dagster's write-ahead logs: what a closed instance stored, a new one
+    reads."""
+    with dagster_instance.in_folder(tmp_path) as instance:
+        dg.materialize([loaded], instance=instance, partition_key="2026-01-05")
+        with instance.event_log_storage.index_connection() as connection:
+            modes = [connection.exec_driver_sql(f"pragma {name}").scalar() for name in ("journal_mode", "synchronous")]
+    assert modes == ["wal", 1]
+    with dagster_instance.in_folder(tmp_path) as instance:
+        assert instance.get_materialized_partitions(loaded.key) == {"2026-01-05"}
