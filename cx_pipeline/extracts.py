@@ -21,6 +21,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import os
 import re
 import zlib
 from pathlib import Path
@@ -123,9 +124,12 @@ def list_extracts(raw_dir: Path, entity: Entity, start: dt.date, end: dt.date) -
     folder = Path(raw_dir) / entity.path
     if not folder.is_dir():
         return files
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
+    # Entries of a directory scan know whether they are files without a stat each: a nightly run looks at
+    # a year's files of every entity.
+    for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+        if not entry.is_file() or entry.name.startswith("."):
             continue
+        path = Path(entry.path)
         shaped = _DATE_SHAPED.match(path.name)
         if not shaped:
             if extract_format(path):
