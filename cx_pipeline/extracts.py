@@ -57,6 +57,11 @@ class ExtractError(Exception):
         self.path = str(path)
         self.problem = problem
 
+    def __reduce__(self):
+        # Raised in a worker process, it reaches the run through pickle, which by default would call the
+        # class with the message alone.
+        return ExtractError, (self.path, self.problem)
+
 
 @dataclasses.dataclass
 class Unreadable:
@@ -107,6 +112,11 @@ class ExtractFiles:
     undated: list[Path]
     """Files with an extract format's extension and no date at the start of the name: they belong to
     no extract date and are never loaded; every run of the entity names them."""
+
+    @property
+    def size(self) -> int:
+        """Bytes of the readable files: what reading and validating them takes grows with it."""
+        return sum(path.stat().st_size for paths in self.readable.values() for path in paths)
 
 
 def extract_format(path: Path) -> str | None:

@@ -225,14 +225,6 @@ class Warehouse(dg.ConfigurableResource):
     def dialect(self) -> str:
         return sa.make_url(self.url).get_backend_name()
 
-    def with_own_connection(self) -> "Warehouse":
-        """The same warehouse, configured the same, on a connection of its own: for a thread that writes
-        beside this one (a DuckDB connection runs one statement at a time; the file's tables take several
-        writing connections of one process)."""
-        other = Warehouse(url=self.url, reporting_timezone=self.reporting_timezone, read_only=self.read_only)
-        other._tables_created = self._tables_created
-        return other
-
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.dispose()
 

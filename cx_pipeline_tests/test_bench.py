@@ -34,3 +34,29 @@ def test_bench_smoke(tmp_path):
         assert step["parts"][0]["part"] == f"ingest {night}"
         assert abs(sum(p["seconds"] for p in step["parts"]) - step["seconds"]) < 1
     assert report["nightly_median_seconds"] == sorted(n["seconds"] for n in nightly)[1]
+
+
+def _hold_for_a_while(megabytes: int) -> None:
+    import time
+
+    held = b"\x01" * (megabytes * 2**20)
+    time.sleep(0.6)
+    del held
+
+
+def test_peak_memory_counts_the_pages_a_worker_process_holds_of_its_own():
+    """The raw step reads in forked worker processes: a worker that fills 256 MB of its own while a step is
+    watched raises the step's peak by as much, though this process's resident set does not grow."""
+    import multiprocessing
+
+    from cx_pipeline.bench import _PeakRss
+
+    memory = _PeakRss()
+    before = memory._current_kb()
+    with memory.watch():
+        worker = multiprocessing.get_context("fork").Process(target=_hold_for_a_while, args=(256,))
+        worker.start()
+        worker.join()
+    assert worker.exitcode == 0
+    assert memory.peak - before >= 250 * 1024
+    assert memory._current_kb() - before < 64 * 1024

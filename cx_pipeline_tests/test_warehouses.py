@@ -87,7 +87,7 @@ def test_dagster_keeps_its_runs_in_postgresql(postgres, tmp_path, request):
 
 def test_a_server_runs_a_job_on_postgresql(tmp_path, request):
     """As a deployed instance runs a job: `dagster job execute` with deploy/dagster.yaml and a PostgreSQL
-    warehouse. The raw loads are one step, which loads every entity (side by side, in threads)."""
+    warehouse. The raw loads are one step, which loads every entity (side by side, in worker processes)."""
     import re
     import shutil
     import subprocess

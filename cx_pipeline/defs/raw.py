@@ -5,9 +5,9 @@ suite, and replaces exactly those dates in raw.<entity>, quarantining the rows t
 show, per run, whether every file could be read, whether every row read was loaded or quarantined,
 and which expectations failed.
 
-The assets are one step (a multi-asset that runs any subset of them): it loads two entities at a time in
-threads, as steps of their own could not (a DuckDB file admits one writing process, and Dagster runs the
-steps of a process one after the other).
+The assets are one step (a multi-asset that runs any subset of them): it reads and validates two entities
+at a time in worker processes and writes each as it comes back, as steps of their own could not (a DuckDB
+file admits one writing process, and Dagster runs the steps of a process one after the other).
 """
 
 

@@ -20,7 +20,8 @@ from cx_pipeline.warehouse import Warehouse
 _settings = Settings.from_env()
 
 # A run's steps follow one another (raw, then dbt, then the metrics), and a DuckDB file admits one writing
-# process: every run executes in its own process. The raw step loads its entities side by side in threads.
+# process: every run executes in its own process. The raw step reads its entities side by side in worker
+# processes, and writes them from the run's.
 _executor = dg.in_process_executor
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
