@@ -86,8 +86,9 @@ def ingest_entities(entities: list[Entity], start: dt.date, end: dt.date, wareho
     largest first, and this process writes each to the warehouse as it comes back.
 
     The exchange rates load first and alone: the orders and subscriptions of the same run are validated
-    against the currencies they hold. A Spark warehouse loads one entity at a time, in order. A load that
-    fails raises once every other load has finished and been yielded, so what did load is recorded."""
+    against the currencies they hold. A Spark warehouse loads one entity at a time, in order (forking
+    beside its JVM gateway was not tried). A load that fails raises once every other load has finished and
+    been yielded, so what did load is recorded."""
     warehouse.create_tables()
     prepare_suites(entities)
     first = [e for e in entities if e.name == "fx_rates"]
@@ -146,6 +147,7 @@ class ReadExtracts:
 
 def ingest_entity(entity: Entity, start: dt.date, end: dt.date, warehouse: Warehouse, settings: Settings,
                   now: dt.datetime) -> IngestReport:
+    """One entity's load of [start, end] in this process: its extracts read and validated, then written."""
     warehouse.create_tables()
     read = read_and_validate(entity, start, end, list_extracts(settings.raw_path, entity, start, end),
                              known_currencies(warehouse, settings), now, source_timezone=settings.source_timezone,
