@@ -430,3 +430,64 @@ def test_a_new_warehouse_of_the_same_name_is_parsed_from_the_last_state(tmp_path
     assert parse("second/warehouse.duckdb") == []
     assert (tmp_path / "second").is_dir()
     assert parse("second/other.duckdb") == ["profile has changed"]
+
+
+def test_a_process_loads_the_project_an_earlier_process_parsed(tmp_path, monkeypatch):
+    """A process's first dbt invocation loads the parsed project an earlier process saved for the same project,
+    dbt and environment; it parses when the settings differ or the saved file cannot be read. The password is
+    no part of what it is saved under: dbt reads it in the profile only."""
+    from dbt.cli.main import dbtRunner
+
+    from cx_pipeline import dbt_invocation
+    from cx_pipeline.dbt_project import SQL_DIR, dbt_environment
+    from cx_pipeline.settings import Settings
+
+    saved = tmp_path / "parsed"
+    monkeypatch.setattr(dbt_invocation, "PARSED_DIR", saved)
+    parses: list[list[str]] = []
+    invoke = dbtRunner.invoke
+
+    def counted(self, args, **kwargs):
+        if args[0] == "parse":
+            parses.append(args)
+        return invoke(self, args, **kwargs)
+
+    monkeypatch.setattr(dbtRunner, "invoke", counted)
+    target = tmp_path / "target"
+    project = ["--project-dir", str(SQL_DIR), "--profiles-dir", str(SQL_DIR), "--target-path", str(target),
+               "--log-path", str(target), "--log-level", "none", "--no-write-json"]
+
+    def parsed_in_a_new_process(settings: Settings):
+        monkeypatch.setattr(dbt_invocation, "_parsed", {})
+        environment = dbt_environment(f"duckdb:///{tmp_path / 'warehouse.duckdb'}", settings.sql_environment())
+        with dbt_invocation.invocation_environment(environment):
+            return dbt_invocation._parsed_project(project, environment, target)
+
+    first = parsed_in_a_new_process(Settings())
+    assert len(parses) == 1 and len(list(saved.glob("*.pickle"))) == 1
+    loaded = parsed_in_a_new_process(Settings())
+    assert len(parses) == 1
+    assert loaded is not first and sorted(loaded.nodes) == sorted(first.nodes)
+    assert "model.cx_pipeline.metrics_daily" in loaded.nodes
+    parsed_in_a_new_process(Settings(base_currency="EUR"))
+    assert len(parses) == 2 and len(list(saved.glob("*.pickle"))) == 2
+    for path in saved.glob("*.pickle"):
+        path.write_bytes(path.read_bytes()[:1000])  # unreadable, as a disk that filled would leave it
+    parsed_in_a_new_process(Settings())
+    assert len(parses) == 3
+
+    # dbt resolves ref() and source() through lookups it builds on first use: a saved project whose lookups
+    # were built (as a parse builds some) resolves both as the project it was saved from.
+    first.resolve_source("raw", "crm__customers", "cx_pipeline", "cx_pipeline")
+    first.resolve_ref(None, "stg_crm__customers", None, None, "cx_pipeline", "cx_pipeline")
+    dbt_invocation._save(first, saved / "built.pickle")
+    built = dbt_invocation._load_saved(saved / "built.pickle")
+    assert built.resolve_source("raw", "crm__customers", "cx_pipeline", "cx_pipeline").unique_id == \
+        "source.cx_pipeline.raw.crm__customers"
+    assert built.resolve_ref(None, "stg_crm__customers", None, None, "cx_pipeline", "cx_pipeline").unique_id == \
+        "model.cx_pipeline.stg_crm__customers"
+
+    postgres = dbt_environment("postgresql://postgres:first-secret@localhost/cx", Settings().sql_environment())
+    key = dbt_invocation._parse_key(postgres)
+    assert key == dbt_invocation._parse_key({**postgres, "DBT_ENV_SECRET_PASSWORD": "second-secret"})
+    assert "first-secret" not in repr(key)
