@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -144,6 +145,7 @@ def _parse_key(environment: Mapping[str, str]) -> tuple:
     return (MANIFEST.stat().st_mtime_ns, *versions, *variables)
 
 
+@functools.cache  # installed versions do not change while the process runs: look them up once
 def _version(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)
@@ -162,8 +164,8 @@ def _load_saved(path: Path) -> Any:
 
 
 def _save(manifest: Any, path: Path) -> None:
-    """Save the parsed project at ``path`` (written whole, then renamed into place) and keep only the
-    ``PARSED_KEPT`` latest saved.
+    """Save the parsed project at ``path`` (written whole, then renamed into place), keeping only the
+    ``PARSED_KEPT`` latest saved beside it.
 
     Only the manifest's public fields are saved; the lookups dbt builds from them are built again as they are
     first used. dbt's own pickling of a manifest (``Manifest.__reduce_ex__``, dbt-core 1.11) passes its fields
@@ -178,8 +180,13 @@ def _save(manifest: Any, path: Path) -> None:
     except Exception:  # a project dbt cannot pickle is parsed by each process, as without the cache
         written.unlink(missing_ok=True)
         return
+    _keep_latest(path.parent)
+
+
+def _keep_latest(folder: Path) -> None:
+    """Remove all but the ``PARSED_KEPT`` latest saved parsed projects in ``folder``."""
     saved = []
-    for other in path.parent.glob("*.pickle"):
+    for other in folder.glob("*.pickle"):
         with contextlib.suppress(FileNotFoundError):  # removed meanwhile by another process
             saved.append((other.stat().st_mtime, other))
     for _, old in sorted(saved)[:-PARSED_KEPT]:
