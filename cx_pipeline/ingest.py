@@ -4,8 +4,10 @@ a run side by side."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -108,10 +110,11 @@ def ingest_entities(entities: list[Entity], start: dt.date, end: dt.date, wareho
     # Forked, a worker starts with this process's imports and Great Expectations suites (importing them
     # anew costs seconds); it touches no warehouse connection, only files.
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-        reads = {pool.submit(read_and_validate, entity, start, end, listings[entity.table], currencies, now,
-                             source_timezone=settings.source_timezone,
-                             future_tolerance_hours=settings.future_tolerance_hours): entity
-                 for entity in largest_first}
+        with _inherited_objects_left_alone():  # the workers are forked at the first submit
+            reads = {pool.submit(read_and_validate, entity, start, end, listings[entity.table], currencies, now,
+                                 source_timezone=settings.source_timezone,
+                                 future_tolerance_hours=settings.future_tolerance_hours): entity
+                     for entity in largest_first}
         for read in as_completed(reads):
             try:
                 report = write_load(read.result(), warehouse, now)
@@ -121,6 +124,21 @@ def ingest_entities(entities: list[Entity], start: dt.date, end: dt.date, wareho
                 yield reads[read], report
     if failed:
         raise failed[0]
+
+
+@contextlib.contextmanager
+def _inherited_objects_left_alone() -> Iterator[None]:
+    """Processes forked in the block never collect the objects they inherit (``gc.freeze``).
+
+    A worker's garbage collector would otherwise finalize this process's garbage too, such as a warehouse
+    connection whose threads do not exist in the fork: two workers crashed so (a segmentation fault while
+    collecting) in a test process that had run other tests before. The frozen objects are this process's
+    to collect again once the block ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclasses.dataclass

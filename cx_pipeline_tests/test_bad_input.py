@@ -2,6 +2,7 @@
 bad_inputs/expected.json. Nothing read is lost, bad rows never change the metrics of good ones, and a
 file that cannot be read fails its partition with one message naming it."""
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -237,6 +238,44 @@ def test_a_load_that_fails_leaves_the_others_loaded(tmp_path):
     warehouse.dispose()
     assert "crm__nps_responses" not in files
     assert files["ecommerce__orders"] == 2 and files["helpdesk__surveys"] == 6
+
+
+def test_a_forked_load_worker_leaves_the_garbage_it_inherits_alone(tmp_path):
+    """A worker forked while the loads start does not finalize the objects it inherits: garbage of this
+    process (a connection whose threads are not in the fork, say) is this process's to collect."""
+    import gc
+    import multiprocessing
+    import os
+
+    from cx_pipeline.ingest import _inherited_objects_left_alone
+
+    finalized = tmp_path / "finalized"
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.itself = self
+
+        def __del__(self) -> None:
+            with open(finalized, "a") as log:
+                log.write(f"{os.getpid()}\n")
+
+    def collect() -> None:
+        gc.collect()
+
+    def fork_while(frozen: bool) -> list[str]:
+        finalized.unlink(missing_ok=True)
+        gc.collect()
+        Cycle()  # unreachable at once, collected at the next collection
+        with _inherited_objects_left_alone() if frozen else contextlib.nullcontext():
+            worker = multiprocessing.get_context("fork").Process(target=collect)
+            worker.start()
+        worker.join()
+        child = str(worker.pid)
+        gc.collect()
+        return [("worker" if pid == child else "this process") for pid in finalized.read_text().split()]
+
+    assert fork_while(frozen=False) == ["worker", "this process"]  # the worker finalized a copy
+    assert fork_while(frozen=True) == ["this process"]
 
 
 def test_orders_are_validated_against_the_rates_of_the_same_run(tmp_path, raw):
